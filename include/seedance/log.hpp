@@ -1,0 +1,26 @@
+// The request-log hook: what the SDK tells the application about each HTTP exchange.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "seedance/transport.hpp"
+
+namespace seedance {
+
+/// One HTTP attempt. Contains no secret: no API key, no Authorization header, no request body.
+struct RequestEvent {
+  std::string method;
+  std::string path;  ///< Path of the URL, e.g. "/v1/videos/task_123".
+  int attempt = 1;   ///< 1 for the first try.
+  int status = 0;    ///< HTTP status; 0 when no response arrived.
+  TransportError error = TransportError::None;
+  std::chrono::milliseconds duration{0};
+  /// What the SDK does next: "done", "retry in 2000 ms (HTTP 503)", "give up: ...".
+  std::string decision;
+};
+
+using RequestLogger = std::function<void(const RequestEvent& event)>;
+
+}  // namespace seedance

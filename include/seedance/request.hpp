@@ -1,0 +1,161 @@
+// A typed builder for the whole submit schema of POST /v1/videos.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace seedance {
+
+/// Model ids the SDK knows. Any other string is accepted too, for models newer than the SDK.
+namespace models {
+inline constexpr std::string_view kSeedance2 = "seedance-2.0";           ///< Quality first.
+inline constexpr std::string_view kSeedance2Fast = "seedance-2.0-fast";  ///< Lower latency; no 1080p.
+}  // namespace models
+
+enum class Resolution { P480, P720, P1080 };
+enum class Ratio { R16x9, R4x3, R1x1, R3x4, R9x16, R21x9, Adaptive };
+enum class ServiceTier { Auto, Default, Priority };
+enum class ContentType { Text, ImageUrl, VideoUrl, AudioUrl };
+enum class ImageRole { FirstFrame, LastFrame, ReferenceImage };
+
+/// The API's words: "720p", "16:9", "priority", "image_url", "first_frame".
+std::string_view to_string(Resolution value) noexcept;
+std::string_view to_string(Ratio value) noexcept;
+std::string_view to_string(ServiceTier value) noexcept;
+std::string_view to_string(ContentType value) noexcept;
+std::string_view to_string(ImageRole value) noexcept;
+
+/// Parse the API's words; std::nullopt for anything else.
+std::optional<Resolution> parse_resolution(std::string_view text) noexcept;
+std::optional<Ratio> parse_ratio(std::string_view text) noexcept;
+std::optional<ServiceTier> parse_service_tier(std::string_view text) noexcept;
+std::optional<ImageRole> parse_image_role(std::string_view text) noexcept;
+
+/// Duration value that lets the model choose the length.
+inline constexpr int kAutoDuration = -1;
+
+/// One entry of metadata.content[]: text, an image (with an optional role), a source video
+/// (video continuation) or an audio track (audio-driven video).
+struct ContentItem {
+  ContentType type = ContentType::Text;
+  std::string value;  ///< The text for Text; the URL (or data: URI for images) otherwise.
+  std::optional<ImageRole> role;
+
+  static ContentItem text(std::string text);
+  static ContentItem image(std::string url, std::optional<ImageRole> role = std::nullopt);
+  static ContentItem video(std::string url);
+  static ContentItem audio(std::string url);
+};
+
+/// A video-generation request. Setters return *this so calls chain; nothing is checked until
+/// validate() (called by Client::submit before anything is sent).
+///
+///   auto request = seedance::VideoRequest()
+///                      .prompt("A paper boat drifting down a rainy street")
+///                      .duration(5)
+///                      .resolution(seedance::Resolution::P720);
+class VideoRequest {
+ public:
+  explicit VideoRequest(std::string model = std::string(models::kSeedance2));
+
+  VideoRequest& model(std::string model);
+  VideoRequest& prompt(std::string text);
+  /// First-frame image (top-level `image`): an http(s) URL or a data: URI; see image_file().
+  VideoRequest& image(std::string url);
+  /// Appends a reference image to the top-level `images` array.
+  VideoRequest& add_image(std::string url);
+  /// 4..15 seconds, or kAutoDuration. Sent once, as the top-level `duration`.
+  VideoRequest& duration(int seconds);
+  VideoRequest& resolution(Resolution value);
+  VideoRequest& ratio(Ratio value);
+  /// -1 (random) .. 2^32-1.
+  VideoRequest& seed(std::int64_t value);
+  VideoRequest& watermark(bool on);
+  VideoRequest& generate_audio(bool on);
+  VideoRequest& service_tier(ServiceTier value);
+  /// Task expiry in seconds (> 0), e.g. 172800.
+  VideoRequest& execution_expires_after(std::int64_t seconds);
+  VideoRequest& return_last_frame(bool on);
+  /// http(s) URL called when the task finishes; see parse_task() for what it receives.
+  VideoRequest& callback_url(std::string url);
+  /// Forward-compatibility fields: accepted by the API, no effect on the seedance-2.0 series.
+  VideoRequest& frames(int value);
+  VideoRequest& camera_fixed(bool on);
+  VideoRequest& draft(bool on);
+
+  /// Appends an item to metadata.content[].
+  VideoRequest& add_content(ContentItem item);
+  /// Shorthands for add_content(): images with a role, a source video, an audio track.
+  VideoRequest& first_frame(std::string url);
+  VideoRequest& last_frame(std::string url);
+  VideoRequest& reference_image(std::string url);
+  VideoRequest& video(std::string url);
+  VideoRequest& audio(std::string url);
+
+  /// Escape hatch for API features newer than the SDK: `json_value` (any JSON text) is set at the
+  /// top level of the body under `key`, overriding what the SDK would send. Invalid JSON is
+  /// reported by validate().
+  VideoRequest& extra_field(std::string key, std::string json_value);
+
+  const std::string& model() const noexcept { return model_; }
+  const std::optional<std::string>& prompt() const noexcept { return prompt_; }
+  const std::optional<std::string>& image() const noexcept { return image_; }
+  const std::vector<std::string>& images() const noexcept { return images_; }
+  const std::optional<int>& duration() const noexcept { return duration_; }
+  const std::optional<Resolution>& resolution() const noexcept { return resolution_; }
+  const std::optional<Ratio>& ratio() const noexcept { return ratio_; }
+  const std::optional<std::int64_t>& seed() const noexcept { return seed_; }
+  const std::optional<bool>& watermark() const noexcept { return watermark_; }
+  const std::optional<bool>& generate_audio() const noexcept { return generate_audio_; }
+  const std::optional<ServiceTier>& service_tier() const noexcept { return service_tier_; }
+  const std::optional<std::int64_t>& execution_expires_after() const noexcept {
+    return execution_expires_after_;
+  }
+  const std::optional<bool>& return_last_frame() const noexcept { return return_last_frame_; }
+  const std::optional<std::string>& callback_url() const noexcept { return callback_url_; }
+  const std::optional<int>& frames() const noexcept { return frames_; }
+  const std::optional<bool>& camera_fixed() const noexcept { return camera_fixed_; }
+  const std::optional<bool>& draft() const noexcept { return draft_; }
+  const std::vector<ContentItem>& content() const noexcept { return content_; }
+  const std::vector<std::pair<std::string, std::string>>& extra_fields() const noexcept {
+    return extra_fields_;
+  }
+
+  /// Every problem with the request, each naming the field and the rule; empty when valid.
+  std::vector<std::string> validate() const;
+
+  /// The exact JSON body Client::submit sends. Throws ValidationError listing every problem.
+  std::string to_json() const;
+
+ private:
+  std::string model_;
+  std::optional<std::string> prompt_;
+  std::optional<std::string> image_;
+  std::vector<std::string> images_;
+  std::optional<int> duration_;
+  std::optional<Resolution> resolution_;
+  std::optional<Ratio> ratio_;
+  std::optional<std::int64_t> seed_;
+  std::optional<bool> watermark_;
+  std::optional<bool> generate_audio_;
+  std::optional<ServiceTier> service_tier_;
+  std::optional<std::int64_t> execution_expires_after_;
+  std::optional<bool> return_last_frame_;
+  std::optional<std::string> callback_url_;
+  std::optional<int> frames_;
+  std::optional<bool> camera_fixed_;
+  std::optional<bool> draft_;
+  std::vector<ContentItem> content_;
+  std::vector<std::pair<std::string, std::string>> extra_fields_;
+};
+
+/// Reads a local image (PNG, JPEG, WebP or GIF, detected from its bytes, at most max_bytes) and
+/// returns it as a base64 data: URI for image(), add_image() or the image roles. Throws
+/// ValidationError naming the path when the file is unreadable, empty, too large or not an image.
+std::string image_file(const std::string& path, std::size_t max_bytes = 30 * 1024 * 1024);
+
+}  // namespace seedance

@@ -1,0 +1,101 @@
+// The HTTP layer under Client: an interface (injectable for tests) and the libcurl implementation.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "seedance/cancellation.hpp"
+
+namespace seedance {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+/// Case-insensitive look-up of the first header called `name`.
+std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name);
+
+struct HttpRequest {
+  std::string method;  ///< "GET" or "POST".
+  std::string url;     ///< Absolute URL.
+  HttpHeaders headers;
+  std::string body;
+  /// Open a new connection instead of reusing one. Used for submit: libcurl silently resends a
+  /// request whose reused connection turned out dead, and a submit must never be sent twice.
+  bool fresh_connection = false;
+  /// Limit for the whole exchange; zero means none (downloads rely on stall detection instead).
+  std::chrono::milliseconds timeout{0};
+  /// Called once the status line and headers arrived, before the first body byte. Returning
+  /// false aborts the transfer (TransportError::Aborted).
+  std::function<bool(int status, const HttpHeaders& headers)> on_headers;
+  /// When set, body bytes are streamed here instead of being collected in HttpResponse::body.
+  /// Returning false aborts the transfer (TransportError::Aborted).
+  std::function<bool(const char* data, std::size_t size)> on_body;
+  /// Checked while the transfer runs; cancellation ends it with TransportError::Cancelled.
+  std::optional<CancellationToken> cancel;
+};
+
+/// Why a transfer produced no complete response.
+enum class TransportError {
+  None,            ///< A complete response arrived (whatever its status).
+  NameResolution,  ///< The host (or proxy) name did not resolve: nothing was sent.
+  Connect,         ///< The TCP connection was refused or could not be made: nothing was sent.
+  Tls,             ///< The TLS handshake failed: nothing was sent.
+  Timeout,         ///< The request timeout passed.
+  Stalled,         ///< The transfer fell below the minimum rate for too long.
+  ConnectionLost,  ///< The connection broke after the request may have been sent.
+  Cancelled,       ///< The request's CancellationToken was cancelled.
+  Aborted,         ///< on_headers or on_body returned false.
+  Other,           ///< Anything else the HTTP library reported.
+};
+
+std::string_view to_string(TransportError error) noexcept;
+
+/// True when the failure happened before any byte of the request could reach the server, so even
+/// a non-idempotent request can safely be sent again.
+bool failed_before_sending(TransportError error) noexcept;
+
+struct HttpResponse {
+  int status = 0;  ///< 0 when no status line arrived.
+  HttpHeaders headers;
+  std::string body;  ///< Empty when the request streamed it through on_body.
+  TransportError error = TransportError::None;
+  std::string error_detail;  ///< The HTTP library's own words, for messages.
+
+  std::optional<std::string> header(std::string_view name) const {
+    return find_header(headers, name);
+  }
+};
+
+/// Sends one HTTP request; never throws for network failures (they are reported in the
+/// response) and never retries. Implementations must be safe to call from many threads at once.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+struct TransportOptions {
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  /// Stall detection: a transfer slower than low_speed_limit bytes/s for low_speed_time fails.
+  std::chrono::seconds low_speed_time{30};
+  long low_speed_limit = 1;
+  std::string proxy;      ///< e.g. "http://proxy:3128"; empty uses the usual environment variables.
+  std::string ca_bundle;  ///< PEM file of trusted CAs; empty uses the system's.
+  std::string ca_path;    ///< Directory of trusted CAs; empty uses the system's.
+  /// Verify TLS certificates and host names. Turning this off is insecure: Client logs a warning.
+  bool verify_tls = true;
+  std::string user_agent;  ///< Client sets "seedance-cpp/<version>".
+  std::size_t receive_buffer_bytes = 512 * 1024;
+};
+
+/// The libcurl transport: a pool of reused easy handles, so connections are kept alive across
+/// calls and threads never share a handle.
+std::shared_ptr<HttpTransport> make_curl_transport(const TransportOptions& options = {});
+
+}  // namespace seedance

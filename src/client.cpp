@@ -1,0 +1,234 @@
+#include <cstdlib>
+#include <utility>
+
+#include "client_impl.hpp"
+#include "json_codec.hpp"
+#include "seedance/version.hpp"
+#include "url.hpp"
+
+namespace seedance {
+namespace {
+
+std::string from_env_if_empty(std::string value, const char* variable) {
+  if (!value.empty()) return value;
+  const char* env = std::getenv(variable);
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+std::chrono::milliseconds elapsed_ms(Clock::time_point since, Clock::time_point until) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(until - since);
+}
+
+ClientOptions checked(ClientOptions options) {
+  options.base_url = from_env_if_empty(std::move(options.base_url), "SEEDANCE_BASE_URL");
+  options.api_key = from_env_if_empty(std::move(options.api_key), "SEEDANCE_API_KEY");
+  std::vector<std::string> problems;
+  if (options.base_url.empty()) {
+    problems.push_back("base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
+  }
+  if (options.api_key.empty()) {
+    problems.push_back("api_key: required (pass ClientOptions::api_key or set SEEDANCE_API_KEY)");
+  } else if (options.api_key.find_first_of("\r\n") != std::string::npos) {
+    problems.push_back("api_key: must not contain line breaks");
+  }
+  if (options.retry.max_attempts < 1) problems.push_back("retry.max_attempts: must be at least 1");
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  return options;
+}
+
+}  // namespace
+
+Client::Impl::Impl(ClientOptions options)
+    : base_url(detail::normalize_base_url(options.base_url)),
+      api_key(std::move(options.api_key)),
+      origin(detail::origin_of(base_url)),
+      route(options.use_alias_routes ? "/v1/video/generations" : "/v1/videos"),
+      request_timeout(options.request_timeout),
+      retry(options.retry),
+      extra_headers(std::move(options.extra_headers)),
+      user_agent("seedance-cpp/" + std::string(seedance::version())),
+      logger(std::move(options.logger)),
+      transport(std::move(options.transport)),
+      clock(options.clock ? std::move(options.clock) : Clock::system()),
+      budget(options.retry) {
+  if (!transport) {
+    TransportOptions transport_options = options.transport_options;
+    if (transport_options.user_agent.empty()) transport_options.user_agent = user_agent;
+    transport = make_curl_transport(transport_options);
+  }
+}
+
+std::string Client::Impl::task_url(std::string_view task_id) const {
+  detail::check_task_id(task_id);
+  return collection_url() + "/" + std::string(task_id);
+}
+
+std::string Client::Impl::content_url(std::string_view task_id) const {
+  return task_url(task_id) + "/content";
+}
+
+HttpRequest Client::Impl::make_request(std::string method, std::string url) const {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.headers = extra_headers;
+  request.headers.emplace_back("User-Agent", user_agent);
+  request.headers.emplace_back("Accept", "application/json");
+  // The key goes only to the configured origin, never to a redirect target or a foreign result_url.
+  if (detail::origin_of(url) == origin) {
+    request.headers.emplace_back("Authorization", "Bearer " + api_key);
+  }
+  request.url = std::move(url);
+  request.timeout = request_timeout;
+  return request;
+}
+
+HttpResponse Client::Impl::send_once(const HttpRequest& request, int /*attempt*/) const {
+  return transport->send(request);
+}
+
+std::chrono::milliseconds Client::Impl::retry_delay(const HttpResponse& response,
+                                                    int retry_number) const {
+  auto delay = detail::backoff_delay(retry, retry_number, jitter.unit());
+  if (const auto requested = detail::requested_delay(response, retry.max_retry_after)) {
+    delay = std::max(delay, *requested);
+  }
+  return delay;
+}
+
+HttpResponse Client::Impl::send_with_retries(const HttpRequest& request,
+                                             detail::Idempotency idempotency) const {
+  const CancellationToken cancel = request.cancel.value_or(CancellationToken());
+  for (int attempt = 1;; ++attempt) {
+    const auto started = clock->now();
+    HttpResponse response = send_once(request, attempt);
+    const auto duration = elapsed_ms(started, clock->now());
+    const bool failed = response.error != TransportError::None || response.status >= 400;
+    if (!failed) {
+      budget.refund();
+      log(request, response, attempt, duration, "done");
+      return response;
+    }
+    if (response.error == TransportError::Cancelled || cancel.cancelled()) {
+      log(request, response, attempt, duration, "cancelled");
+      throw CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled");
+    }
+    if (!detail::should_retry(response, idempotency) || attempt >= retry.max_attempts ||
+        !budget.try_spend(response.error)) {
+      log(request, response, attempt, duration, "give up: " + detail::describe_failure(response));
+      return response;
+    }
+    const auto delay = retry_delay(response, attempt);
+    log(request, response, attempt, duration,
+        "retry in " + std::to_string(delay.count()) + " ms (" +
+            detail::describe_failure(response) + ")");
+    if (!clock->sleep_until(clock->now() + delay, cancel)) {
+      throw CancelledError(request.method + " " + detail::path_of(request.url) +
+                           ": cancelled while waiting to retry");
+    }
+  }
+}
+
+void Client::Impl::log(const HttpRequest& request, const HttpResponse& response, int attempt,
+                       std::chrono::milliseconds duration, std::string decision) const {
+  if (!logger) return;
+  RequestEvent event;
+  event.method = request.method;
+  event.path = detail::path_of(request.url);
+  event.attempt = attempt;
+  event.status = response.status;
+  event.error = response.error;
+  event.duration = duration;
+  event.decision = std::move(decision);
+  logger(event);
+}
+
+namespace detail {
+
+std::string describe_failure(const HttpResponse& response) {
+  if (response.error != TransportError::None) {
+    std::string text(to_string(response.error));
+    if (!response.error_detail.empty()) text += ": " + response.error_detail;
+    return text;
+  }
+  return "HTTP " + std::to_string(response.status);
+}
+
+void throw_for_response(const HttpResponse& response, std::string_view context) {
+  const std::string where(context);
+  if (response.error == TransportError::Cancelled) throw CancelledError(where + ": cancelled");
+  if (response.error != TransportError::None) {
+    throw NetworkError(where + ": " + describe_failure(response), response.status);
+  }
+  if (auto api_error = api_error_from_body(response.body, response.status)) {
+    throw ApiError(where + ": " + api_error->what(), api_error->http_status(), api_error->type(),
+                   api_error->code());
+  }
+  throw ApiError(where + ": HTTP " + std::to_string(response.status) + ": " +
+                     body_excerpt(response.body),
+                 response.status);
+}
+
+}  // namespace detail
+
+Client::Client(ClientOptions options)
+    : impl_(std::make_shared<const Impl>(checked(std::move(options)))) {}
+
+const std::string& Client::base_url() const noexcept { return impl_->base_url; }
+
+Receipt Client::submit(const VideoRequest& request) const {
+  HttpRequest http = impl_->make_request("POST", impl_->collection_url());
+  http.body = request.to_json();  // throws ValidationError: nothing is sent
+  http.headers.emplace_back("Content-Type", "application/json");
+  http.fresh_connection = true;
+  const HttpResponse response =
+      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent);
+  const std::string context = "submit";
+  if (response.error != TransportError::None) {
+    if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
+    throw SubmitOutcomeUnknownError(
+        "submit: the connection failed after the request was sent (" +
+        detail::describe_failure(response) +
+        "); a task may have been created and billed, so it was not resent");
+  }
+  if (response.status >= 500 && !detail::api_error_from_body(response.body, response.status)) {
+    throw SubmitOutcomeUnknownError("submit: HTTP " + std::to_string(response.status) +
+                                        " without an API error; a task may have been created, so "
+                                        "the request was not resent: " +
+                                        detail::body_excerpt(response.body),
+                                    response.status);
+  }
+  if (response.status >= 300) detail::throw_for_response(response, context);
+  try {
+    return parse_receipt(response.body, response.status);
+  } catch (const ResponseError& error) {
+    throw SubmitOutcomeUnknownError(std::string("submit: the receipt could not be read (") +
+                                        error.what() + "); a task may have been created",
+                                    response.status);
+  }
+}
+
+Task Client::get(std::string_view task_id) const {
+  const HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
+  const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);
+  if (response.error != TransportError::None || response.status >= 300) {
+    detail::throw_for_response(response, "get " + std::string(task_id));
+  }
+  return parse_task(response.body, response.status);
+}
+
+Task Client::generate(const VideoRequest& request, const std::string& path,
+                      const WaitOptions& wait_options,
+                      const DownloadOptions& download_options) const {
+  const Receipt receipt = submit(request);
+  try {
+    Task task = wait(receipt.task_id, wait_options);
+    download(receipt.task_id, path, download_options);
+    return task;
+  } catch (Error& error) {
+    // The task exists and is paid for: make sure the caller can still find it.
+    if (error.task_id().empty()) error.set_task_id(receipt.task_id);
+    throw;
+  }
+}
+
+}  // namespace seedance

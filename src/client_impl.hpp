@@ -1,0 +1,62 @@
+// The shared state behind seedance::Client and the one retry loop every request goes through.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "retry.hpp"
+#include "seedance/client.hpp"
+
+namespace seedance {
+
+struct Client::Impl {
+  explicit Impl(ClientOptions options);
+
+  std::string base_url;
+  std::string api_key;
+  std::string origin;  ///< The only origin the API key is ever sent to.
+  std::string route;   ///< "/v1/videos" or the alias "/v1/video/generations".
+  std::chrono::milliseconds request_timeout;
+  RetryPolicy retry;
+  HttpHeaders extra_headers;
+  std::string user_agent;
+  RequestLogger logger;
+  std::shared_ptr<HttpTransport> transport;
+  std::shared_ptr<Clock> clock;
+  mutable detail::RetryBudget budget;
+  mutable detail::Jitter jitter;
+
+  std::string collection_url() const { return base_url + route; }
+  std::string task_url(std::string_view task_id) const;
+  std::string content_url(std::string_view task_id) const;
+
+  /// A request to `url` with the standard headers; Authorization only for the API's origin.
+  HttpRequest make_request(std::string method, std::string url) const;
+
+  /// One attempt, reported to the logger with `decision`'s answer for what comes next.
+  HttpResponse send_once(const HttpRequest& request, int attempt) const;
+
+  /// Sends with the retry policy and budget; sleeps on the clock between attempts.
+  /// Returns the last response, successful or not. Throws CancelledError.
+  HttpResponse send_with_retries(const HttpRequest& request, detail::Idempotency idempotency) const;
+
+  /// How long to wait before retry number `retry_number` after `response`.
+  std::chrono::milliseconds retry_delay(const HttpResponse& response, int retry_number) const;
+
+  void log(const HttpRequest& request, const HttpResponse& response, int attempt,
+           std::chrono::milliseconds duration, std::string decision) const;
+};
+
+namespace detail {
+
+/// Throws the seedance::Error that a failed exchange calls for: CancelledError, NetworkError,
+/// or ApiError (from the body's error object or the HTTP status). `context` names the call.
+[[noreturn]] void throw_for_response(const HttpResponse& response, std::string_view context);
+
+/// "retry in 500 ms (HTTP 503)" and the like, for RequestEvent::decision.
+std::string describe_failure(const HttpResponse& response);
+
+}  // namespace detail
+}  // namespace seedance
