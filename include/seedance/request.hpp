@@ -97,8 +97,9 @@ class VideoRequest {
   VideoRequest& audio(std::string url);
 
   /// Escape hatch for API features newer than the SDK: `json_value` (any JSON text) is set at the
-  /// top level of the body under `key`, overriding what the SDK would send. Invalid JSON is
-  /// reported by validate().
+  /// top level of the body under `key`, replacing what the SDK would send there; an object given
+  /// where the SDK sends an object (e.g. "metadata") is merged into it as a JSON merge patch
+  /// (RFC 7386: null removes a member). Invalid JSON is reported by validate().
   VideoRequest& extra_field(std::string key, std::string json_value);
 
   const std::string& model() const noexcept { return model_; }
