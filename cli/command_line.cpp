@@ -1,0 +1,184 @@
+#include "command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <string>
+
+#include "exit_codes.hpp"
+#include "seedance/request.hpp"
+#include "seedance/version.hpp"
+
+namespace seedance::cli {
+namespace {
+
+constexpr const char* kImageHelp = "(a URL, a data: URI, or @PATH for a local file)";
+
+// Sets an optional string flag; CLI11 2.1 has no std::optional binding.
+CLI::Option* add_text(CLI::App& command, const std::string& name,
+                      std::optional<std::string>& target, const std::string& help,
+                      const std::string& type_name) {
+  return command
+      .add_option_function<std::string>(
+          name, [&target](const std::string& value) { target = value; }, help)
+      ->type_name(type_name);
+}
+
+// A flag that may be given several times, one value each time.
+CLI::Option* add_repeatable(CLI::App& command, const std::string& name,
+                            std::vector<std::string>& target, const std::string& help,
+                            const std::string& type_name) {
+  return command.add_option(name, target, help)
+      ->type_name(type_name)
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+}
+
+void add_request_flags(CLI::App& command, RequestFlags& flags) {
+  command.add_option("--model", flags.model, "model id: seedance-2.0 or seedance-2.0-fast")
+      ->type_name("M")
+      ->capture_default_str();
+  add_text(command, "--prompt", flags.prompt, "what the video shows", "TEXT");
+  add_text(command, "--image", flags.image, std::string("first-frame image ") + kImageHelp,
+           "URL|@PATH");
+  add_repeatable(command, "--images", flags.images,
+                 std::string("reference image, repeatable ") + kImageHelp, "URL|@PATH");
+  add_text(command, "--first-frame", flags.first_frame,
+           std::string("image in the first_frame role ") + kImageHelp, "URL|@PATH");
+  add_text(command, "--last-frame", flags.last_frame,
+           std::string("image in the last_frame role ") + kImageHelp, "URL|@PATH");
+  add_repeatable(command, "--reference-image", flags.reference_images,
+                 std::string("image in the reference_image role, repeatable ") + kImageHelp,
+                 "URL|@PATH");
+  add_text(command, "--video", flags.video, "source video to continue", "URL");
+  add_text(command, "--audio", flags.audio, "audio track that drives the video", "URL");
+  add_text(command, "--duration", flags.duration, "length in seconds, 4-15, or auto (or -1)", "N");
+  add_text(command, "--resolution", flags.resolution, "480p, 720p or 1080p", "R");
+  add_text(command, "--ratio", flags.ratio, "16:9, 4:3, 1:1, 3:4, 9:16, 21:9 or adaptive", "R");
+  add_text(command, "--seed", flags.seed, "random seed, -1 (random) to 4294967295", "N");
+  command.add_flag("--watermark", flags.watermark, "add a watermark");
+  command.add_flag("--generate-audio", flags.generate_audio, "generate synchronized audio");
+  add_text(command, "--service-tier", flags.service_tier, "auto, default or priority", "T");
+  add_text(command, "--expires-after", flags.expires_after, "task expiry in seconds, e.g. 172800",
+           "SECONDS");
+  command.add_flag("--return-last-frame", flags.return_last_frame,
+                   "also return the last frame image");
+  add_text(command, "--callback-url", flags.callback_url,
+           "http(s) URL called when the task finishes", "URL");
+}
+
+void add_wait_flags(CLI::App& command, WaitFlags& flags) {
+  add_text(command, "--poll-interval", flags.poll_interval,
+           "seconds between status polls, at least 5 (default 10, plus up to 5 s jitter)", "S");
+  add_text(command, "--timeout", flags.timeout,
+           "give up waiting after this many seconds; 0 waits for ever (default 3600)", "S");
+}
+
+void add_task_id(CLI::App& command, std::string& task_id) {
+  command.add_option("task_id", task_id, "the task id printed by submit (task_...)")
+      ->type_name("TASK_ID")
+      ->required();
+}
+
+// The API key may be typed right where a parse error quotes the command line back.
+std::string redact_known_key(const std::string& text, const CommandLine& command_line) {
+  std::string redacted = redact(text, command_line.api_key);
+  if (const char* env_key = std::getenv("SEEDANCE_API_KEY")) redacted = redact(redacted, env_key);
+  return redacted;
+}
+
+}  // namespace
+
+ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err) {
+  CommandLine command_line;
+  CLI::App app("Generate videos with the Seedance 2.0 API.", "seedance");
+  app.set_version_flag("--version", "seedance " + std::string(version()),
+                       "print the version and exit");
+  app.require_subcommand(1, 1);
+  app.add_option("--base-url", command_line.base_url,
+                 "service origin, e.g. https://api.example.com (default: $SEEDANCE_BASE_URL)")
+      ->type_name("URL");
+  app.add_option("--api-key", command_line.api_key,
+                 "API key (default: $SEEDANCE_API_KEY, which keeps it out of `ps`)")
+      ->type_name("KEY");
+
+  CLI::App* generate =
+      app.add_subcommand("generate", "submit a task, wait for it, download the video");
+  add_request_flags(*generate, command_line.request);
+  generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
+      ->type_name("FILE");
+  add_wait_flags(*generate, command_line.wait);
+  generate->add_flag("--dry-run", command_line.dry_run,
+                     "print the JSON body that would be sent, send nothing");
+  generate->footer(
+      "Example: seedance generate --prompt \"A paper boat drifting down a rainy street\" "
+      "--duration 5 --resolution 720p -o boat.mp4");
+
+  CLI::App* submit = app.add_subcommand("submit", "submit a task and print its id");
+  add_request_flags(*submit, command_line.request);
+  submit->add_flag("--dry-run", command_line.dry_run,
+                   "print the JSON body that would be sent, send nothing");
+  submit->footer(
+      "Example: seedance submit --prompt \"A lighthouse at dusk\" --image @first.png --ratio 16:9");
+
+  CLI::App* status = app.add_subcommand("status", "print a task's status word and progress");
+  add_task_id(*status, command_line.task_id);
+  status->footer("Example: seedance status task_abc123   (prints e.g. IN_PROGRESS 50%)");
+
+  CLI::App* wait = app.add_subcommand("wait", "wait until a task succeeds or fails");
+  add_task_id(*wait, command_line.task_id);
+  add_wait_flags(*wait, command_line.wait);
+  wait->footer("Example: seedance wait task_abc123 --poll-interval 15 --timeout 1800");
+
+  CLI::App* download = app.add_subcommand("download", "download a finished task's video");
+  add_task_id(*download, command_line.task_id);
+  download->add_option("-o,--output", command_line.output_path, "file to save the video to")
+      ->type_name("FILE")
+      ->required();
+  download->footer("Example: seedance download task_abc123 -o video.mp4");
+
+  for (CLI::App* command : {generate, submit, status, wait, download}) command->fallthrough();
+  app.footer(
+      "Run `seedance COMMAND --help` for a command's flags.\n"
+      "Example: SEEDANCE_API_KEY=... seedance --base-url https://api.example.com generate "
+      "--prompt \"A paper boat drifting down a rainy street\" -o boat.mp4\n"
+      "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
+      "4 network error/timeout/cancelled, 5 submit outcome unknown.");
+
+  ParseResult result;
+  if (argc <= 1) {
+    err << app.help();
+    result.exit_code = kExitInvalidInput;
+    return result;
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    if (error.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      result.exit_code = app.exit(error, out, err);
+      return result;
+    }
+    err << "seedance: error: " << redact_known_key(error.what(), command_line) << '\n'
+        << "seedance: run `seedance --help` for usage\n";
+    result.exit_code = kExitInvalidInput;
+    return result;
+  }
+
+  if (*generate) command_line.command = Command::Generate;
+  if (*submit) command_line.command = Command::Submit;
+  if (*status) command_line.command = Command::Status;
+  if (*wait) command_line.command = Command::Wait;
+  if (*download) command_line.command = Command::Download;
+
+  if (command_line.command == Command::Generate && !command_line.dry_run &&
+      command_line.output_path.empty()) {
+    err << "seedance: error: generate needs -o FILE, the file to save the video to\n";
+    result.exit_code = kExitInvalidInput;
+    return result;
+  }
+  result.command_line = std::move(command_line);
+  return result;
+}
+
+}  // namespace seedance::cli

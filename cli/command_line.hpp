@@ -1,0 +1,37 @@
+// Parsing of the `seedance` command line (CLI11 is used only behind this header).
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "request_flags.hpp"
+
+namespace seedance::cli {
+
+enum class Command { Generate, Submit, Status, Wait, Download };
+
+/// Everything the command line asked for, not yet checked beyond its syntax.
+struct CommandLine {
+  Command command = Command::Submit;
+  std::string base_url;     ///< Empty: SEEDANCE_BASE_URL.
+  std::string api_key;      ///< Empty: SEEDANCE_API_KEY.
+  RequestFlags request;     ///< generate, submit.
+  WaitFlags wait;           ///< generate, wait.
+  std::string task_id;      ///< status, wait, download.
+  std::string output_path;  ///< generate, download.
+  bool dry_run = false;     ///< generate, submit.
+};
+
+struct ParseResult {
+  /// Set when a command should run; empty when parsing ended it (help, version or an error).
+  std::optional<CommandLine> command_line;
+  int exit_code = 0;  ///< Meaningful when command_line is empty: 0 after help/version, else 2.
+};
+
+/// Parses argv. Help and --version go to `out`; syntax errors go to `err` as "seedance: error: ..."
+/// with exit code 2.
+ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err);
+
+}  // namespace seedance::cli

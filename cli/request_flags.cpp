@@ -1,0 +1,196 @@
+#include "request_flags.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <system_error>
+
+#include "seedance/error.hpp"
+
+namespace seedance::cli {
+namespace {
+
+std::optional<std::int64_t> parse_integer(const std::string& text) {
+  std::int64_t value = 0;
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  return value;
+}
+
+std::optional<double> parse_seconds(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* stop = nullptr;
+  const double value = std::strtod(text.c_str(), &stop);
+  if (stop != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+// Resolves one image flag's argument, recording a problem (and returning nullopt) on failure.
+std::optional<std::string> image_argument(const std::string& flag, const std::string& argument,
+                                          std::vector<std::string>& problems) {
+  try {
+    return resolve_image_argument(argument);
+  } catch (const ValidationError& error) {
+    for (const auto& problem : error.problems()) problems.push_back(flag + ": " + problem);
+    if (error.problems().empty()) problems.push_back(flag + ": " + error.what());
+  }
+  return std::nullopt;
+}
+
+std::chrono::milliseconds to_milliseconds(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace
+
+std::string resolve_image_argument(const std::string& argument) {
+  if (!argument.empty() && argument.front() == '@') return image_file(argument.substr(1));
+  return argument;
+}
+
+VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
+  VideoRequest request(flags.model);
+  if (flags.prompt) request.prompt(*flags.prompt);
+
+  if (flags.image) {
+    if (auto url = image_argument("--image", *flags.image, problems)) request.image(*url);
+  }
+  for (const auto& image : flags.images) {
+    if (auto url = image_argument("--images", image, problems)) request.add_image(*url);
+  }
+  if (flags.first_frame) {
+    if (auto url = image_argument("--first-frame", *flags.first_frame, problems)) {
+      request.first_frame(*url);
+    }
+  }
+  if (flags.last_frame) {
+    if (auto url = image_argument("--last-frame", *flags.last_frame, problems)) {
+      request.last_frame(*url);
+    }
+  }
+  for (const auto& image : flags.reference_images) {
+    if (auto url = image_argument("--reference-image", image, problems)) {
+      request.reference_image(*url);
+    }
+  }
+  if (flags.video) request.video(*flags.video);
+  if (flags.audio) request.audio(*flags.audio);
+
+  if (flags.duration) {
+    const auto seconds = parse_integer(*flags.duration);
+    if (*flags.duration == "auto") {
+      request.duration(kAutoDuration);
+    } else if (seconds && *seconds >= std::numeric_limits<int>::min() &&
+               *seconds <= std::numeric_limits<int>::max()) {
+      request.duration(static_cast<int>(*seconds));
+    } else {
+      problems.push_back("--duration: " + quoted(*flags.duration) +
+                         " is not a whole number of seconds (4-15) or 'auto'");
+    }
+  }
+  if (flags.resolution) {
+    if (auto value = parse_resolution(*flags.resolution)) {
+      request.resolution(*value);
+    } else {
+      problems.push_back("--resolution: " + quoted(*flags.resolution) +
+                         " is not one of 480p, 720p, 1080p");
+    }
+  }
+  if (flags.ratio) {
+    if (auto value = parse_ratio(*flags.ratio)) {
+      request.ratio(*value);
+    } else {
+      problems.push_back("--ratio: " + quoted(*flags.ratio) +
+                         " is not one of 16:9, 4:3, 1:1, 3:4, 9:16, 21:9, adaptive");
+    }
+  }
+  if (flags.seed) {
+    if (auto value = parse_integer(*flags.seed)) {
+      request.seed(*value);
+    } else {
+      problems.push_back("--seed: " + quoted(*flags.seed) + " is not a whole number");
+    }
+  }
+  if (flags.watermark) request.watermark(true);
+  if (flags.generate_audio) request.generate_audio(true);
+  if (flags.service_tier) {
+    if (auto value = parse_service_tier(*flags.service_tier)) {
+      request.service_tier(*value);
+    } else {
+      problems.push_back("--service-tier: " + quoted(*flags.service_tier) +
+                         " is not one of auto, default, priority");
+    }
+  }
+  if (flags.expires_after) {
+    if (auto value = parse_integer(*flags.expires_after)) {
+      request.execution_expires_after(*value);
+    } else {
+      problems.push_back("--expires-after: " + quoted(*flags.expires_after) +
+                         " is not a whole number of seconds");
+    }
+  }
+  if (flags.return_last_frame) request.return_last_frame(true);
+  if (flags.callback_url) request.callback_url(*flags.callback_url);
+
+  for (auto& problem : request.validate()) problems.push_back(std::move(problem));
+  return request;
+}
+
+WaitOptions build_wait_options(const WaitFlags& flags, std::vector<std::string>& problems) {
+  WaitOptions options;
+  if (flags.poll_interval) {
+    const auto seconds = parse_seconds(*flags.poll_interval);
+    const auto minimum = std::chrono::duration<double>(kMinPollInterval).count();
+    if (!seconds) {
+      problems.push_back("--poll-interval: " + quoted(*flags.poll_interval) +
+                         " is not a number of seconds");
+    } else if (*seconds < minimum) {
+      problems.push_back(
+          "--poll-interval: " + quoted(*flags.poll_interval) +
+          " is below the minimum of 5 seconds between polls that the service allows");
+    } else {
+      options.poll_interval = to_milliseconds(*seconds);
+    }
+  }
+  if (flags.timeout) {
+    const auto seconds = parse_seconds(*flags.timeout);
+    if (!seconds || *seconds < 0) {
+      problems.push_back("--timeout: " + quoted(*flags.timeout) +
+                         " is not a number of seconds (0 waits for ever)");
+    } else {
+      options.timeout = to_milliseconds(*seconds);
+    }
+  }
+  return options;
+}
+
+void check_output_path(const std::string& output_path, std::vector<std::string>& problems) {
+  if (output_path.empty()) {
+    problems.push_back("-o: the output file name is empty");
+    return;
+  }
+  namespace fs = std::filesystem;
+  const fs::path path(output_path);
+  std::error_code error;
+  if (fs::is_directory(path, error)) {
+    problems.push_back("-o: " + quoted(output_path) + " is a directory, not a file name");
+    return;
+  }
+  const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  if (!fs::is_directory(directory, error)) {
+    problems.push_back("-o: the directory " + quoted(directory.string()) + " does not exist");
+  }
+}
+
+void throw_if_any(const std::vector<std::string>& problems) {
+  if (!problems.empty()) throw ValidationError(problems);
+}
+
+}  // namespace seedance::cli

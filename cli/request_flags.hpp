@@ -1,0 +1,63 @@
+// The CLI's request and wait flags, as typed, and their mapping onto the SDK's types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "seedance/request.hpp"
+#include "seedance/wait.hpp"
+
+namespace seedance::cli {
+
+/// The request flags of `generate` and `submit`, exactly as given on the command line. Numbers and
+/// enum words stay text here so that every bad value is reported together, not just the first.
+struct RequestFlags {
+  std::string model = std::string(models::kSeedance2);
+  std::optional<std::string> prompt;
+  std::optional<std::string> image;  ///< URL, data: URI or @PATH.
+  std::vector<std::string> images;   ///< Each a URL, data: URI or @PATH.
+  std::optional<std::string> first_frame;
+  std::optional<std::string> last_frame;
+  std::vector<std::string> reference_images;
+  std::optional<std::string> video;
+  std::optional<std::string> audio;
+  std::optional<std::string> duration;  ///< Seconds, or "auto".
+  std::optional<std::string> resolution;
+  std::optional<std::string> ratio;
+  std::optional<std::string> seed;
+  bool watermark = false;
+  bool generate_audio = false;
+  std::optional<std::string> service_tier;
+  std::optional<std::string> expires_after;  ///< Seconds.
+  bool return_last_frame = false;
+  std::optional<std::string> callback_url;
+};
+
+/// The waiting flags of `generate` and `wait`, in seconds as typed.
+struct WaitFlags {
+  std::optional<std::string> poll_interval;
+  std::optional<std::string> timeout;
+};
+
+/// "@PATH" becomes seedance::image_file(PATH) (a base64 data: URI); anything else is returned as
+/// is. Throws ValidationError naming the path when the file is not a readable image.
+std::string resolve_image_argument(const std::string& argument);
+
+/// Maps the flags onto a VideoRequest. Every problem found - a flag that does not parse, an image
+/// file that cannot be read, and everything VideoRequest::validate() reports - is appended to
+/// `problems`; the returned request holds what did parse.
+VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems);
+
+/// Maps the flags onto WaitOptions (the library's defaults for what is not given). A poll interval
+/// below kMinPollInterval, or a negative or malformed number, is appended to `problems`.
+WaitOptions build_wait_options(const WaitFlags& flags, std::vector<std::string>& problems);
+
+/// Appends a problem unless the directory that would hold `output_path` exists, so that a typo in
+/// -o is caught before a task is submitted and paid for.
+void check_output_path(const std::string& output_path, std::vector<std::string>& problems);
+
+/// Throws ValidationError(problems) when `problems` is not empty.
+void throw_if_any(const std::vector<std::string>& problems);
+
+}  // namespace seedance::cli

@@ -1,0 +1,294 @@
+// The mapping of request and wait flags onto VideoRequest and WaitOptions.
+#include "request_flags.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "seedance/error.hpp"
+#include "temp_dir.hpp"
+
+namespace seedance::cli {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+constexpr const char* kPngDataPrefix = "data:image/png;base64,";
+
+RequestFlags prompt_only(const std::string& prompt = "A paper boat on a rainy street") {
+  RequestFlags flags;
+  flags.prompt = prompt;
+  return flags;
+}
+
+TEST(BuildVideoRequest, DefaultsToSeedance2AndSetsOnlyThePrompt) {
+  std::vector<std::string> problems;
+  const VideoRequest request = build_video_request(prompt_only(), problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(request.model(), "seedance-2.0");
+  EXPECT_EQ(request.prompt(), "A paper boat on a rainy street");
+  EXPECT_FALSE(request.image());
+  EXPECT_FALSE(request.duration());
+  EXPECT_FALSE(request.resolution());
+  EXPECT_FALSE(request.watermark());
+  EXPECT_FALSE(request.generate_audio());
+  EXPECT_FALSE(request.return_last_frame());
+  EXPECT_THAT(request.content(), IsEmpty());
+}
+
+TEST(BuildVideoRequest, MapsEveryScalarFlag) {
+  RequestFlags flags = prompt_only();
+  flags.model = "seedance-2.0-fast";
+  flags.duration = "7";
+  flags.resolution = "720p";
+  flags.ratio = "9:16";
+  flags.seed = "4294967295";
+  flags.watermark = true;
+  flags.generate_audio = true;
+  flags.service_tier = "priority";
+  flags.expires_after = "172800";
+  flags.return_last_frame = true;
+  flags.callback_url = "https://hooks.example.com/done";
+
+  std::vector<std::string> problems;
+  const VideoRequest request = build_video_request(flags, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(request.model(), "seedance-2.0-fast");
+  EXPECT_EQ(request.duration(), 7);
+  EXPECT_EQ(request.resolution(), Resolution::P720);
+  EXPECT_EQ(request.ratio(), Ratio::R9x16);
+  EXPECT_EQ(request.seed(), 4294967295LL);
+  EXPECT_EQ(request.watermark(), true);
+  EXPECT_EQ(request.generate_audio(), true);
+  EXPECT_EQ(request.service_tier(), ServiceTier::Priority);
+  EXPECT_EQ(request.execution_expires_after(), 172800);
+  EXPECT_EQ(request.return_last_frame(), true);
+  EXPECT_EQ(request.callback_url(), "https://hooks.example.com/done");
+}
+
+TEST(BuildVideoRequest, DurationAutoAndMinusOneBothMeanAuto) {
+  for (const char* text : {"auto", "-1"}) {
+    RequestFlags flags = prompt_only();
+    flags.duration = text;
+    std::vector<std::string> problems;
+    EXPECT_EQ(build_video_request(flags, problems).duration(), kAutoDuration) << text;
+    EXPECT_THAT(problems, IsEmpty()) << text;
+  }
+}
+
+TEST(BuildVideoRequest, MapsUrlImagesToTheirFieldsAndRoles) {
+  RequestFlags flags = prompt_only();
+  flags.image = "https://img.example.com/first.png";
+  flags.images = {"https://img.example.com/a.png", "https://img.example.com/b.png"};
+  flags.first_frame = "https://img.example.com/ff.png";
+  flags.last_frame = "https://img.example.com/lf.png";
+  flags.reference_images = {"https://img.example.com/r1.png", "https://img.example.com/r2.png"};
+  flags.video = "https://media.example.com/source.mp4";
+  flags.audio = "https://media.example.com/track.mp3";
+
+  std::vector<std::string> problems;
+  const VideoRequest request = build_video_request(flags, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(request.image(), "https://img.example.com/first.png");
+  EXPECT_EQ(request.images(), (std::vector<std::string>{"https://img.example.com/a.png",
+                                                        "https://img.example.com/b.png"}));
+  const auto& content = request.content();
+  ASSERT_THAT(content, SizeIs(6));
+  EXPECT_EQ(content[0].type, ContentType::ImageUrl);
+  EXPECT_EQ(content[0].role, ImageRole::FirstFrame);
+  EXPECT_EQ(content[0].value, "https://img.example.com/ff.png");
+  EXPECT_EQ(content[1].role, ImageRole::LastFrame);
+  EXPECT_EQ(content[1].value, "https://img.example.com/lf.png");
+  EXPECT_EQ(content[2].role, ImageRole::ReferenceImage);
+  EXPECT_EQ(content[2].value, "https://img.example.com/r1.png");
+  EXPECT_EQ(content[3].role, ImageRole::ReferenceImage);
+  EXPECT_EQ(content[3].value, "https://img.example.com/r2.png");
+  EXPECT_EQ(content[4].type, ContentType::VideoUrl);
+  EXPECT_EQ(content[4].value, "https://media.example.com/source.mp4");
+  EXPECT_EQ(content[5].type, ContentType::AudioUrl);
+  EXPECT_EQ(content[5].value, "https://media.example.com/track.mp3");
+}
+
+TEST(BuildVideoRequest, AtPathReadsALocalPngAsADataUriForEveryImageFlag) {
+  testing::TempDir dir;
+  const std::string png = dir.file("frame.png");
+  testing::write_file(png, testing::tiny_png());
+
+  RequestFlags flags;
+  flags.image = "@" + png;
+  flags.images = {"@" + png};
+  flags.first_frame = "@" + png;
+  flags.last_frame = "@" + png;
+  flags.reference_images = {"@" + png};
+
+  std::vector<std::string> problems;
+  const VideoRequest request = build_video_request(flags, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  const std::string expected = image_file(png);
+  EXPECT_THAT(expected, StartsWith(kPngDataPrefix));
+  EXPECT_EQ(request.image(), expected);
+  EXPECT_EQ(request.images(), std::vector<std::string>{expected});
+  ASSERT_THAT(request.content(), SizeIs(3));
+  for (const auto& item : request.content()) EXPECT_EQ(item.value, expected);
+}
+
+TEST(ResolveImageArgument, LeavesUrlsAndDataUrisAlone) {
+  EXPECT_EQ(resolve_image_argument("https://img.example.com/a.png"),
+            "https://img.example.com/a.png");
+  EXPECT_EQ(resolve_image_argument("data:image/png;base64,AAAA"), "data:image/png;base64,AAAA");
+}
+
+TEST(BuildVideoRequest, UnreadableImageFileIsAProblemNamingFlagAndPath) {
+  testing::TempDir dir;
+  const std::string missing = dir.file("missing.png");
+  RequestFlags flags = prompt_only();
+  flags.image = "@" + missing;
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, Contains(AllOf(StartsWith("--image: "), HasSubstr("missing.png"))));
+}
+
+TEST(BuildVideoRequest, AFileThatIsNoImageIsAProblem) {
+  testing::TempDir dir;
+  const std::string text_file = dir.file("notes.txt");
+  testing::write_file(text_file, "not an image");
+  RequestFlags flags = prompt_only();
+  flags.reference_images = {"@" + text_file};
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, Contains(StartsWith("--reference-image: ")));
+}
+
+TEST(BuildVideoRequest, ReportsEveryMalformedFlagAtOnce) {
+  RequestFlags flags = prompt_only();
+  flags.duration = "five";
+  flags.resolution = "4k";
+  flags.ratio = "2:1";
+  flags.seed = "12abc";
+  flags.service_tier = "gold";
+  flags.expires_after = "1.5";
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, Contains(StartsWith("--duration: 'five'")));
+  EXPECT_THAT(problems, Contains(StartsWith("--resolution: '4k'")));
+  EXPECT_THAT(problems, Contains(StartsWith("--ratio: '2:1'")));
+  EXPECT_THAT(problems, Contains(StartsWith("--seed: '12abc'")));
+  EXPECT_THAT(problems, Contains(StartsWith("--service-tier: 'gold'")));
+  EXPECT_THAT(problems, Contains(StartsWith("--expires-after: '1.5'")));
+}
+
+TEST(BuildVideoRequest, IncludesTheRequestsOwnValidationProblems) {
+  RequestFlags flags = prompt_only();
+  flags.duration = "99";                 // Parses, but is outside 4..15.
+  flags.seed = "-2";                     // Parses, but is below -1.
+  flags.video = "file:///tmp/clip.mp4";  // Not an http(s) URL.
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, Contains(HasSubstr("duration")));
+  EXPECT_THAT(problems, Contains(HasSubstr("seed")));
+  EXPECT_THAT(problems, Contains(HasSubstr("video_url")));
+}
+
+TEST(BuildVideoRequest, NoPromptAndNoImageIsAProblem) {
+  std::vector<std::string> problems;
+  build_video_request(RequestFlags{}, problems);
+  EXPECT_THAT(problems, Not(IsEmpty()));
+}
+
+TEST(BuildWaitOptions, KeepsTheLibraryDefaultsWhenNoFlagIsGiven) {
+  std::vector<std::string> problems;
+  const WaitOptions options = build_wait_options(WaitFlags{}, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(options.poll_interval, WaitOptions{}.poll_interval);
+  EXPECT_EQ(options.timeout, WaitOptions{}.timeout);
+}
+
+TEST(BuildWaitOptions, MapsSecondsToMilliseconds) {
+  WaitFlags flags;
+  flags.poll_interval = "7.5";
+  flags.timeout = "600";
+  std::vector<std::string> problems;
+  const WaitOptions options = build_wait_options(flags, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(options.poll_interval, std::chrono::milliseconds(7500));
+  EXPECT_EQ(options.timeout, std::chrono::minutes(10));
+}
+
+TEST(BuildWaitOptions, AcceptsExactlyTheFloorOfFiveSeconds) {
+  WaitFlags flags;
+  flags.poll_interval = "5";
+  std::vector<std::string> problems;
+  EXPECT_EQ(build_wait_options(flags, problems).poll_interval, kMinPollInterval);
+  EXPECT_THAT(problems, IsEmpty());
+}
+
+TEST(BuildWaitOptions, RefusesAPollIntervalBelowFiveSeconds) {
+  for (const char* text : {"2", "4.99", "0", "-10"}) {
+    WaitFlags flags;
+    flags.poll_interval = text;
+    std::vector<std::string> problems;
+    build_wait_options(flags, problems);
+    EXPECT_THAT(problems,
+                ElementsAre(AllOf(StartsWith("--poll-interval:"), HasSubstr("5 seconds"))))
+        << text;
+  }
+}
+
+TEST(BuildWaitOptions, RefusesMalformedOrNegativeNumbers) {
+  WaitFlags flags;
+  flags.poll_interval = "ten";
+  flags.timeout = "-1";
+  std::vector<std::string> problems;
+  build_wait_options(flags, problems);
+  EXPECT_THAT(problems,
+              ElementsAre(StartsWith("--poll-interval: 'ten'"), StartsWith("--timeout: '-1'")));
+  flags.poll_interval = "nan";
+  flags.timeout = "inf";
+  problems.clear();
+  build_wait_options(flags, problems);
+  EXPECT_THAT(problems, SizeIs(2));
+}
+
+TEST(BuildWaitOptions, ZeroTimeoutMeansWaitForEver) {
+  WaitFlags flags;
+  flags.timeout = "0";
+  std::vector<std::string> problems;
+  EXPECT_EQ(build_wait_options(flags, problems).timeout, std::chrono::milliseconds(0));
+  EXPECT_THAT(problems, IsEmpty());
+}
+
+TEST(CheckOutputPath, AcceptsAFileInAnExistingDirectory) {
+  testing::TempDir dir;
+  std::vector<std::string> problems;
+  check_output_path(dir.file("video.mp4"), problems);
+  EXPECT_THAT(problems, IsEmpty());
+}
+
+TEST(CheckOutputPath, RefusesAMissingDirectoryADirectoryAndAnEmptyName) {
+  testing::TempDir dir;
+  std::vector<std::string> problems;
+  check_output_path(dir.file("no-such-dir/video.mp4"), problems);
+  check_output_path(dir.path().string(), problems);
+  check_output_path("", problems);
+  EXPECT_THAT(problems, ElementsAre(HasSubstr("does not exist"), HasSubstr("is a directory"),
+                                    HasSubstr("empty")));
+}
+
+TEST(ThrowIfAny, ThrowsAValidationErrorWithEveryProblem) {
+  EXPECT_NO_THROW(throw_if_any({}));
+  try {
+    throw_if_any({"first", "second"});
+    FAIL() << "expected ValidationError";
+  } catch (const ValidationError& error) {
+    EXPECT_THAT(error.problems(), ElementsAre("first", "second"));
+  }
+}
+
+}  // namespace
+}  // namespace seedance::cli
