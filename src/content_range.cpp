@@ -58,9 +58,4 @@ std::optional<ContentRange> parse_content_range(std::string_view value) {
   return range;
 }
 
-std::optional<ContentRange> parse_content_range(const std::optional<std::string>& value) {
-  if (!value) return std::nullopt;
-  return parse_content_range(std::string_view(*value));
-}
-
 }  // namespace seedance::detail

@@ -3,7 +3,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <string_view>
 
 namespace seedance::detail {
@@ -21,6 +20,5 @@ struct ContentRange {
 /// "bytes 0-99/1000", "bytes 0-99/*" or "bytes */1000"; nullopt for anything malformed
 /// (end before start, end past total, overflow, trailing garbage).
 std::optional<ContentRange> parse_content_range(std::string_view value);
-std::optional<ContentRange> parse_content_range(const std::optional<std::string>& value);
 
 }  // namespace seedance::detail
