@@ -171,7 +171,7 @@ DownloadResult Client::download(std::string_view task_id, const std::string& pat
 
     const auto on_headers = [&](int status, const HttpHeaders& headers) {
       if (status == 206) {
-        const auto range = detail::parse_content_range(find_header(headers, "content-range"));
+        const auto range = detail::parse_content_range(find_header(headers, "content-range").value_or(""));
         if (!range || !range->first || range->first->start != offset) {
           protocol_error = "HTTP 206 with Content-Range \"" +
                            find_header(headers, "content-range").value_or("") +
@@ -205,7 +205,7 @@ DownloadResult Client::download(std::string_view task_id, const std::string& pat
         return true;
       }
       if (status == 416 && offset > 0) {
-        const auto range = detail::parse_content_range(find_header(headers, "content-range"));
+        const auto range = detail::parse_content_range(find_header(headers, "content-range").value_or(""));
         outcome = range && range->total && *range->total == offset ? Outcome::AlreadyComplete
                                                                     : Outcome::Restart;
         return true;

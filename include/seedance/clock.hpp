@@ -12,11 +12,12 @@ namespace seedance {
 /// one whose sleep_until() simply advances time, so no unit test ever sleeps.
 class Clock {
  public:
-  using duration = std::chrono::steady_clock::duration;
-  using time_point = std::chrono::steady_clock::time_point;
+  using duration = std::chrono::steady_clock::duration;      ///< Steady-clock ticks.
+  using time_point = std::chrono::steady_clock::time_point;  ///< A steady-clock instant.
 
   virtual ~Clock() = default;
 
+  /// The current time.
   virtual time_point now() = 0;
 
   /// Blocks until `deadline`, or returns early when `cancel` is cancelled.

@@ -13,6 +13,7 @@ namespace seedance {
 /// Base of every exception the SDK throws. Messages never contain the API key.
 class Error : public std::runtime_error {
  public:
+  /// `message` is what what() returns; the other fields come from the API's error object.
   explicit Error(const std::string& message, int http_status = 0, std::string type = {},
                  std::string code = {});
 
@@ -25,6 +26,7 @@ class Error : public std::runtime_error {
   /// The task the failed operation concerned, when there is one: after a failure past the
   /// submit (Client::generate), the id to wait on or download later. Empty otherwise.
   const std::string& task_id() const noexcept { return task_id_; }
+  /// Records the task the error concerns (done by the SDK).
   void set_task_id(std::string task_id) { task_id_ = std::move(task_id); }
 
  private:
@@ -38,7 +40,9 @@ class Error : public std::runtime_error {
 /// and the rule it breaks.
 class ValidationError : public Error {
  public:
+  /// The message lists every problem.
   explicit ValidationError(std::vector<std::string> problems);
+  /// Every problem, e.g. "duration: must be 4..15 seconds or -1 (automatic), got 60".
   const std::vector<std::string>& problems() const noexcept { return problems_; }
 
  private:
@@ -68,7 +72,9 @@ class NetworkError : public Error {
 /// An overall deadline passed (WaitOptions::timeout). last_task() is the last status seen, if any.
 class TimeoutError : public Error {
  public:
+  /// `task_id` becomes Error::task_id().
   TimeoutError(const std::string& message, std::string task_id, std::optional<Task> last_task);
+  /// The last status seen before the deadline, if any poll succeeded.
   const std::optional<Task>& last_task() const noexcept { return last_task_; }
 
  private:
@@ -85,7 +91,9 @@ class SubmitOutcomeUnknownError : public Error {
 /// The task ended in FAILURE. task() carries the detail, fail_reason included.
 class TaskFailedError : public Error {
  public:
+  /// The message quotes the task's fail_reason.
   explicit TaskFailedError(Task task);
+  /// The failed task, fail_reason included.
   const Task& task() const noexcept { return task_; }
 
  private:

@@ -12,28 +12,39 @@ namespace seedance {
 
 /// Model ids the SDK knows. Any other string is accepted too, for models newer than the SDK.
 namespace models {
-inline constexpr std::string_view kSeedance2 = "seedance-2.0";           ///< Quality first.
-inline constexpr std::string_view kSeedance2Fast = "seedance-2.0-fast";  ///< Lower latency; no 1080p.
+inline constexpr std::string_view kSeedance2 = "seedance-2.0";  ///< Quality first.
+inline constexpr std::string_view kSeedance2Fast =
+    "seedance-2.0-fast";  ///< Lower latency; no 1080p.
 }  // namespace models
 
+/// Output resolution: "480p", "720p", "1080p" (seedance-2.0-fast goes up to 720p).
 enum class Resolution { P480, P720, P1080 };
+/// Aspect ratio: "16:9", "4:3", "1:1", "3:4", "9:16", "21:9", or "adaptive" (follow the input
+/// image).
 enum class Ratio { R16x9, R4x3, R1x1, R3x4, R9x16, R21x9, Adaptive };
+/// Scheduling tier of the task: "auto", "default" or "priority".
 enum class ServiceTier { Auto, Default, Priority };
+/// Type of a metadata.content[] item: "text", "image_url", "video_url", "audio_url".
 enum class ContentType { Text, ImageUrl, VideoUrl, AudioUrl };
+/// Role of an image content item: "first_frame", "last_frame", "reference_image".
 enum class ImageRole { FirstFrame, LastFrame, ReferenceImage };
 
 /// The API's words: "720p", "16:9", "priority", "image_url", "first_frame".
+///@{
 std::string_view to_string(Resolution value) noexcept;
 std::string_view to_string(Ratio value) noexcept;
 std::string_view to_string(ServiceTier value) noexcept;
 std::string_view to_string(ContentType value) noexcept;
 std::string_view to_string(ImageRole value) noexcept;
+///@}
 
 /// Parse the API's words; std::nullopt for anything else.
+///@{
 std::optional<Resolution> parse_resolution(std::string_view text) noexcept;
 std::optional<Ratio> parse_ratio(std::string_view text) noexcept;
 std::optional<ServiceTier> parse_service_tier(std::string_view text) noexcept;
 std::optional<ImageRole> parse_image_role(std::string_view text) noexcept;
+///@}
 
 /// Duration value that lets the model choose the length.
 inline constexpr int kAutoDuration = -1;
@@ -41,13 +52,17 @@ inline constexpr int kAutoDuration = -1;
 /// One entry of metadata.content[]: text, an image (with an optional role), a source video
 /// (video continuation) or an audio track (audio-driven video).
 struct ContentItem {
-  ContentType type = ContentType::Text;
+  ContentType type = ContentType::Text;  ///< What the item is.
   std::string value;  ///< The text for Text; the URL (or data: URI for images) otherwise.
-  std::optional<ImageRole> role;
+  std::optional<ImageRole> role;  ///< For images only; none: the service decides.
 
+  /// A text item (a prompt).
   static ContentItem text(std::string text);
+  /// An image item: an http(s) URL or a data: URI, with an optional role.
   static ContentItem image(std::string url, std::optional<ImageRole> role = std::nullopt);
+  /// A source video to continue (type video_url).
   static ContentItem video(std::string url);
+  /// An audio track that drives the video (type audio_url).
   static ContentItem audio(std::string url);
 };
 
@@ -60,9 +75,12 @@ struct ContentItem {
 ///                      .resolution(seedance::Resolution::P720);
 class VideoRequest {
  public:
+  /// An empty request for `model` (see seedance::models).
   explicit VideoRequest(std::string model = std::string(models::kSeedance2));
 
+  /// The model id, e.g. models::kSeedance2Fast.
   VideoRequest& model(std::string model);
+  /// The text prompt: what the video shows.
   VideoRequest& prompt(std::string text);
   /// First-frame image (top-level `image`): an http(s) URL or a data: URI; see image_file().
   VideoRequest& image(std::string url);
@@ -70,31 +88,37 @@ class VideoRequest {
   VideoRequest& add_image(std::string url);
   /// 4..15 seconds, or kAutoDuration. Sent once, as the top-level `duration`.
   VideoRequest& duration(int seconds);
+  /// Output resolution (default: the service's, 720p).
   VideoRequest& resolution(Resolution value);
+  /// Aspect ratio (default: the service's).
   VideoRequest& ratio(Ratio value);
   /// -1 (random) .. 2^32-1.
   VideoRequest& seed(std::int64_t value);
+  /// Whether the video carries a watermark.
   VideoRequest& watermark(bool on);
+  /// Whether to generate a synchronised audio track.
   VideoRequest& generate_audio(bool on);
+  /// Scheduling tier of the task.
   VideoRequest& service_tier(ServiceTier value);
   /// Task expiry in seconds (> 0), e.g. 172800.
   VideoRequest& execution_expires_after(std::int64_t seconds);
+  /// Ask for the last frame as an image too (GET /v1/videos/{id}/last_frame).
   VideoRequest& return_last_frame(bool on);
   /// http(s) URL called when the task finishes; see parse_task() for what it receives.
   VideoRequest& callback_url(std::string url);
   /// Forward-compatibility fields: accepted by the API, no effect on the seedance-2.0 series.
   VideoRequest& frames(int value);
-  VideoRequest& camera_fixed(bool on);
-  VideoRequest& draft(bool on);
+  VideoRequest& camera_fixed(bool on);  ///< Forward-compatibility field, see frames().
+  VideoRequest& draft(bool on);         ///< Forward-compatibility field, see frames().
 
   /// Appends an item to metadata.content[].
   VideoRequest& add_content(ContentItem item);
   /// Shorthands for add_content(): images with a role, a source video, an audio track.
   VideoRequest& first_frame(std::string url);
-  VideoRequest& last_frame(std::string url);
-  VideoRequest& reference_image(std::string url);
-  VideoRequest& video(std::string url);
-  VideoRequest& audio(std::string url);
+  VideoRequest& last_frame(std::string url);       ///< An image with role last_frame.
+  VideoRequest& reference_image(std::string url);  ///< An image with role reference_image.
+  VideoRequest& video(std::string url);            ///< A source video to continue.
+  VideoRequest& audio(std::string url);            ///< An audio track driving the video.
 
   /// Escape hatch for API features newer than the SDK: `json_value` (any JSON text) is set at the
   /// top level of the body under `key`, replacing what the SDK would send there; an object given
@@ -102,6 +126,9 @@ class VideoRequest {
   /// (RFC 7386: null removes a member). Invalid JSON is reported by validate().
   VideoRequest& extra_field(std::string key, std::string json_value);
 
+  /// What the setter of the same name set; std::nullopt (or empty) when it was not called, so
+  /// the API's default applies.
+  ///@{
   const std::string& model() const noexcept { return model_; }
   const std::optional<std::string>& prompt() const noexcept { return prompt_; }
   const std::optional<std::string>& image() const noexcept { return image_; }
@@ -125,6 +152,7 @@ class VideoRequest {
   const std::vector<std::pair<std::string, std::string>>& extra_fields() const noexcept {
     return extra_fields_;
   }
+  ///@}
 
   /// Every problem with the request, each naming the field and the rule; empty when valid.
   std::vector<std::string> validate() const;

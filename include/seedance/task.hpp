@@ -26,26 +26,27 @@ bool is_terminal(TaskStatus status) noexcept;
 struct Receipt {
   std::string task_id;  ///< "task_..."; the id to poll and download, and the resume token.
   std::string object;   ///< Always "video".
-  std::string model;
-  TaskStatus status = TaskStatus::Submitted;
-  std::string status_text;  ///< The status word as the service sent it.
-  int progress = 0;         ///< 0..100.
-  std::optional<std::int64_t> created_at;  ///< Unix seconds.
-  std::string raw_json;                    ///< The response body, for fields the SDK does not model.
+  std::string model;    ///< The model id the task runs on.
+  TaskStatus status = TaskStatus::Submitted;  ///< Usually Submitted.
+  std::string status_text;                    ///< The status word as the service sent it.
+  int progress = 0;                           ///< 0..100.
+  std::optional<std::int64_t> created_at;     ///< Unix seconds.
+  std::string raw_json;  ///< The response body, for fields the SDK does not model.
 };
 
 /// The task detail returned by a status query.
 struct Task {
-  std::string task_id;
-  std::string model;
-  TaskStatus status = TaskStatus::Submitted;
-  std::string status_text;  ///< The status word as the service sent it.
-  int progress = 0;         ///< 0..100, parsed from either 50 or "50%".
-  std::optional<std::string> result_url;   ///< Present when status is Success.
-  std::optional<std::string> fail_reason;  ///< Present when status is Failure.
-  std::optional<std::int64_t> created_at;  ///< Unix seconds.
-  std::string raw_json;                    ///< The response body, for fields the SDK does not model.
+  std::string task_id;                        ///< "task_..."
+  std::string model;                          ///< The model id the task runs on.
+  TaskStatus status = TaskStatus::Submitted;  ///< Where the task is in its lifecycle.
+  std::string status_text;                    ///< The status word as the service sent it.
+  int progress = 0;                           ///< 0..100, parsed from either 50 or "50%".
+  std::optional<std::string> result_url;      ///< Present when status is Success.
+  std::optional<std::string> fail_reason;     ///< Present when status is Failure.
+  std::optional<std::int64_t> created_at;     ///< Unix seconds.
+  std::string raw_json;  ///< The response body, for fields the SDK does not model.
 
+  /// True once the task reached Success or Failure.
   bool finished() const noexcept { return is_terminal(status); }
 };
 

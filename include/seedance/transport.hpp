@@ -15,16 +15,18 @@
 
 namespace seedance {
 
+/// HTTP header fields as (name, value) pairs, in order.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 /// Case-insensitive look-up of the first header called `name`.
 std::optional<std::string> find_header(const HttpHeaders& headers, std::string_view name);
 
+/// One HTTP request, as Client hands it to an HttpTransport.
 struct HttpRequest {
-  std::string method;  ///< "GET" or "POST".
-  std::string url;     ///< Absolute URL.
-  HttpHeaders headers;
-  std::string body;
+  std::string method;   ///< "GET" or "POST".
+  std::string url;      ///< Absolute URL.
+  HttpHeaders headers;  ///< Sent as given.
+  std::string body;     ///< Empty for GET.
   /// Open a new connection instead of reusing one. Used for submit: libcurl silently resends a
   /// request whose reused connection turned out dead, and a submit must never be sent twice.
   bool fresh_connection = false;
@@ -54,19 +56,22 @@ enum class TransportError {
   Other,           ///< Anything else the HTTP library reported.
 };
 
+/// A short description for logs and messages, e.g. "connection lost".
 std::string_view to_string(TransportError error) noexcept;
 
 /// True when the failure happened before any byte of the request could reach the server, so even
 /// a non-idempotent request can safely be sent again.
 bool failed_before_sending(TransportError error) noexcept;
 
+/// What an HttpTransport got back: a response, or the reason there is none.
 struct HttpResponse {
-  int status = 0;  ///< 0 when no status line arrived.
-  HttpHeaders headers;
-  std::string body;  ///< Empty when the request streamed it through on_body.
-  TransportError error = TransportError::None;
-  std::string error_detail;  ///< The HTTP library's own words, for messages.
+  int status = 0;       ///< 0 when no status line arrived.
+  HttpHeaders headers;  ///< Response headers, in order.
+  std::string body;     ///< Empty when the request streamed it through on_body.
+  TransportError error = TransportError::None;  ///< None when a complete response arrived.
+  std::string error_detail;                     ///< The HTTP library's own words, for messages.
 
+  /// Case-insensitive look-up of a response header.
   std::optional<std::string> header(std::string_view name) const {
     return find_header(headers, name);
   }
@@ -77,20 +82,24 @@ struct HttpResponse {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  /// Performs the exchange; blocks until the response is complete or the transfer failed.
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
+/// Settings of the libcurl transport (ClientOptions::transport_options).
 struct TransportOptions {
+  /// Limit for establishing the TCP connection and TLS session.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   /// Stall detection: a transfer slower than low_speed_limit bytes/s for low_speed_time fails.
   std::chrono::seconds low_speed_time{30};
-  long low_speed_limit = 1;
+  long low_speed_limit = 1;  ///< Bytes per second; see low_speed_time.
   std::string proxy;      ///< e.g. "http://proxy:3128"; empty uses the usual environment variables.
   std::string ca_bundle;  ///< PEM file of trusted CAs; empty uses the system's.
   std::string ca_path;    ///< Directory of trusted CAs; empty uses the system's.
   /// Verify TLS certificates and host names. Turning this off is insecure: Client logs a warning.
   bool verify_tls = true;
   std::string user_agent;  ///< Client sets "seedance-cpp/<version>".
+  /// libcurl's receive buffer: larger buffers mean fewer write calls on fast links.
   std::size_t receive_buffer_bytes = 512 * 1024;
 };
 

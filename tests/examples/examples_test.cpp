@@ -37,9 +37,9 @@ class ExamplesTest : public ::testing::Test {
   }
 
   ProcessResult run(const std::string& program, const std::vector<std::string>& arguments) {
-    ChildProcess child(program, arguments,
-                       {"SEEDANCE_BASE_URL=" + server_->base_url(),
-                        "SEEDANCE_API_KEY=" + server_->api_key()});
+    ChildProcess child(
+        program, arguments,
+        {"SEEDANCE_BASE_URL=" + server_->base_url(), "SEEDANCE_API_KEY=" + server_->api_key()});
     return child.finish();
   }
 

@@ -1,0 +1,210 @@
+// An in-process mock of the Seedance 2.0 HTTP API on loopback, with scriptable faults and a
+// request log, for testing clients (the SDK, the CLI, users' own code) against a real socket.
+// It deliberately shares no code with the SDK so that it tests the SDK honestly.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace seedance::mock {
+
+/// What an injected replacement response carries (see FaultRule).
+enum class FaultBody {
+  None,           ///< No replacement: the request is processed normally.
+  ErrorObject,    ///< {"error":{"message","type","code"}} as JSON.
+  Html,           ///< A proxy-style HTML error page (text/html).
+  MalformedJson,  ///< Truncated JSON (application/json) that no parser accepts.
+  Empty,          ///< A zero-length body (application/json).
+};
+
+/// One scripted fault. It matches requests by method and path pattern and applies to the next
+/// `times` matching requests; when several rules match a request, the one added first is used
+/// (one rule per request), so rules added in order script a sequence.
+///
+/// Two families, which can be combined in one rule:
+/// - Replacement (status/body): answered like a gateway would, *without* passing the request to
+///   the API: no task is created, a poll does not advance the task.
+/// - Delivery damage (close_before_response, close_after_bytes, delay, bytes_per_second, stall,
+///   change_etag): the API processes the request normally (a POST creates its task, a poll
+///   advances it) and the delivery of the response is then damaged.
+struct FaultRule {
+  static constexpr int kAlways = -1;
+
+  std::string method = "*";  ///< "GET", "POST", ... or "*" for any method.
+  /// Matched against the whole path (without query): "*" matches any characters including '/',
+  /// "{name}" matches one non-empty path segment. E.g. "/v1/videos/{id}" (polls only),
+  /// "/v1/videos/*" (polls, downloads, last frames), "*/content" (downloads).
+  std::string path = "*";
+  int times = 1;  ///< How many matching requests it applies to; kAlways (< 0) for all of them.
+
+  // Replacement response. status 0 with a body uses the body's default status (error 500,
+  // html 502, malformed/empty 200); a status without a body means FaultBody::ErrorObject.
+  int status = 0;
+  FaultBody body = FaultBody::None;
+  std::string error_code;     ///< Overrides the error object's code (default from the status).
+  std::string error_type;     ///< Overrides the error object's type.
+  std::string error_message;  ///< Overrides the error object's message.
+
+  // Extra headers, added to whatever response is sent (replacement or normal).
+  std::optional<long> retry_after_seconds;  ///< Retry-After: N
+  std::optional<long> retry_after_ms;       ///< retry-after-ms: N
+
+  // Delivery damage.
+  bool close_before_response = false;  ///< Close the connection; the client gets zero bytes.
+  /// Send the status line, the headers (with the full Content-Length) and this many body bytes,
+  /// then close the connection.
+  std::optional<std::uint64_t> close_after_bytes;
+  std::chrono::milliseconds delay{0};   ///< Wait this long before responding.
+  std::uint64_t bytes_per_second = 0;   ///< Throttle the body to this rate (0: unthrottled).
+  std::uint64_t stall_after_bytes = 0;  ///< With `stall`: pause after this many body bytes.
+  std::chrono::milliseconds stall{0};   ///< Pause the body this long (once).
+  /// Before answering, change the validator (ETag, Last-Modified) of the video of the task named
+  /// in the path, so an If-Range with the old one no longer matches. The bytes stay the same.
+  bool change_etag = false;
+
+  /// True when the rule answers with a replacement response instead of the API's.
+  bool replaces_response() const noexcept { return status != 0 || body != FaultBody::None; }
+
+  /// Parses the RULE syntax of `seedance-mock-server --fault` (see mock/README.md), e.g.
+  /// "POST /v1/videos: status=503 times=2". Throws std::invalid_argument with a message.
+  static FaultRule parse(const std::string& text);
+  /// The rule in RULE syntax (what the request log records).
+  std::string to_string() const;
+};
+
+struct MockServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  ///< 0 picks a free port.
+  std::string api_key = "test-key";
+  /// Polls of a task's detail until it is terminal: poll 1 reports QUEUED, the ones in between
+  /// IN_PROGRESS, poll N SUCCESS (or FAILURE). Values below 1 count as 1.
+  int polls_to_complete = 3;
+  std::uint64_t video_size = 1024 * 1024;  ///< Size of each new task's video, in bytes.
+  std::size_t threads = 8;  ///< Initial worker threads; one per open connection, more are added.
+  std::size_t keep_alive_max_count = 100000;    ///< Requests per connection.
+  std::chrono::seconds keep_alive_timeout{60};  ///< Idle time before the server closes one.
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds write_timeout{30};
+};
+
+/// One received request, as the server saw it.
+struct RecordedRequest {
+  std::uint64_t sequence = 0;  ///< 1, 2, 3, ... in order of arrival.
+  std::string method;
+  std::string path;    ///< Without the query string.
+  std::string target;  ///< As sent, with the query string.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::steady_clock::time_point received_at;  ///< When the whole request had arrived.
+  std::string remote_addr;
+  int remote_port = 0;
+  std::uint64_t connection_id = 0;  ///< Distinct per accepted TCP connection.
+  /// Status of the response, 0 when none was sent (close_before_response) or while the request
+  /// is still being answered (e.g. during a delay).
+  int status = 0;
+  bool fault_applied = false;
+  std::string fault;  ///< The applied rule, in RULE syntax.
+
+  /// Case-insensitive header look-up; empty when absent.
+  std::string header(const std::string& name) const;
+};
+
+enum class TaskState { Queued, InProgress, Success, Failure };
+
+/// A task created directly, without a submit request.
+struct TaskOptions {
+  /// Queued behaves as just submitted; InProgress as polled twice; Success and Failure are
+  /// terminal at once (a Success task is downloadable immediately).
+  TaskState state = TaskState::Success;
+  std::string model = "seedance-2.0";
+  std::string prompt = "a mock task";
+  std::optional<std::uint64_t> video_size;  ///< Default: the server's current video size.
+  bool return_last_frame = false;
+  std::string fail_reason = "mock: generation failed";  ///< For Failure.
+};
+
+/// What the server knows about a task.
+struct TaskSnapshot {
+  std::string id;
+  std::string model;
+  std::string prompt;
+  std::string status;  ///< Last reported: QUEUED, IN_PROGRESS, SUCCESS or FAILURE.
+  int polls = 0;       ///< Detail requests answered so far.
+  std::uint64_t video_size = 0;
+  std::string etag;  ///< Current strong validator of the video, with quotes.
+  std::int64_t created_at = 0;
+  bool return_last_frame = false;
+};
+
+/// The mock server. All member functions are thread-safe.
+class MockServer {
+ public:
+  explicit MockServer(MockServerOptions options = {});
+  ~MockServer();  ///< Stops the server.
+  MockServer(const MockServer&) = delete;
+  MockServer& operator=(const MockServer&) = delete;
+
+  /// Binds and returns once the server accepts connections. Throws std::runtime_error when the
+  /// address cannot be bound and std::logic_error when already running. May be called again
+  /// after stop() (tasks are kept; the port may change).
+  void start();
+  /// Stops serving, interrupting delays, stalls and downloads in progress. Idempotent.
+  void stop();
+  bool running() const;
+
+  std::string base_url() const;  ///< "http://127.0.0.1:PORT" (once started).
+  int port() const;
+  std::string api_key() const;
+
+  void set_api_key(const std::string& key);
+  void set_polls_to_complete(int polls);     ///< For tasks created afterwards.
+  void set_video_size(std::uint64_t bytes);  ///< For tasks created afterwards.
+
+  // Faults.
+  void add_fault(FaultRule rule);
+  void add_fault(const std::string& rule);  ///< RULE syntax; throws std::invalid_argument.
+  void clear_faults();
+  std::size_t pending_faults() const;  ///< Rules not used up yet.
+
+  // Tasks.
+  std::string create_task(const TaskOptions& options);
+  std::string create_succeeded_task();  ///< With the server's current video size.
+  std::string create_succeeded_task(std::uint64_t video_size);
+  std::optional<TaskSnapshot> task(const std::string& task_id) const;
+  std::size_t task_count() const;
+  /// Changes the validator of the task's video, as the change_etag fault does.
+  void change_etag(const std::string& task_id);
+
+  // Request log.
+  std::vector<RecordedRequest> requests() const;
+  /// Requests with this method ("" or "*": any) whose path starts with path_prefix.
+  std::size_t count(const std::string& method, const std::string& path_prefix = "") const;
+  /// Distinct TCP connections that carried the logged requests.
+  std::size_t connections_opened() const;
+  void clear_log();
+  /// Called (on a server thread) for each request once its response status is known.
+  void set_request_observer(std::function<void(const RecordedRequest&)> observer);
+
+  // The content the server serves, so tests can compare.
+  /// The whole video of a task of this size: an MP4 `ftyp` box, an `mdat` header, then
+  /// pseudo-random bytes derived from the task id.
+  static std::string expected_video(const std::string& task_id, std::uint64_t size);
+  /// `length` bytes of that video from `offset` (clipped at its end).
+  static std::string expected_video_range(const std::string& task_id, std::uint64_t size,
+                                          std::uint64_t offset, std::size_t length);
+  /// The PNG served as a task's last frame.
+  static std::string last_frame_png();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seedance::mock
