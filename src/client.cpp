@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <cstdlib>
 #include <utility>
 
@@ -24,7 +25,8 @@ ClientOptions checked(ClientOptions options) {
   options.api_key = from_env_if_empty(std::move(options.api_key), "SEEDANCE_API_KEY");
   std::vector<std::string> problems;
   if (options.base_url.empty()) {
-    problems.push_back("base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
+    problems.push_back(
+        "base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
   }
   if (options.api_key.empty()) {
     problems.push_back("api_key: required (pass ClientOptions::api_key or set SEEDANCE_API_KEY)");
@@ -51,6 +53,17 @@ Client::Impl::Impl(ClientOptions options)
       transport(std::move(options.transport)),
       clock(options.clock ? std::move(options.clock) : Clock::system()),
       budget(options.retry) {
+  if (!options.transport_options.verify_tls) {
+    const std::string warning =
+        "seedance: warning: TLS certificate verification is off "
+        "(TransportOptions::verify_tls = false): anyone on the network path can read the API "
+        "key and alter responses. Never use this in production.";
+    if (options.on_warning) {
+      options.on_warning(warning);
+    } else {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    }
+  }
   if (!transport) {
     TransportOptions transport_options = options.transport_options;
     if (transport_options.user_agent.empty()) transport_options.user_agent = user_agent;
@@ -119,8 +132,8 @@ HttpResponse Client::Impl::send_with_retries(const HttpRequest& request,
     }
     const auto delay = retry_delay(response, attempt);
     log(request, response, attempt, duration,
-        "retry in " + std::to_string(delay.count()) + " ms (" +
-            detail::describe_failure(response) + ")");
+        "retry in " + std::to_string(delay.count()) + " ms (" + detail::describe_failure(response) +
+            ")");
     if (!clock->sleep_until(clock->now() + delay, cancel)) {
       throw CancelledError(request.method + " " + detail::path_of(request.url) +
                            ": cancelled while waiting to retry");
@@ -163,9 +176,9 @@ void throw_for_response(const HttpResponse& response, std::string_view context) 
     throw ApiError(where + ": " + api_error->what(), api_error->http_status(), api_error->type(),
                    api_error->code());
   }
-  throw ApiError(where + ": HTTP " + std::to_string(response.status) + ": " +
-                     body_excerpt(response.body),
-                 response.status);
+  throw ApiError(
+      where + ": HTTP " + std::to_string(response.status) + ": " + body_excerpt(response.body),
+      response.status);
 }
 
 }  // namespace detail
@@ -180,8 +193,7 @@ Receipt Client::submit(const VideoRequest& request) const {
   http.body = request.to_json();  // throws ValidationError: nothing is sent
   http.headers.emplace_back("Content-Type", "application/json");
   http.fresh_connection = true;
-  const HttpResponse response =
-      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent);
+  const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::NotIdempotent);
   const std::string context = "submit";
   if (response.error != TransportError::None) {
     if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
@@ -190,12 +202,16 @@ Receipt Client::submit(const VideoRequest& request) const {
         detail::describe_failure(response) +
         "); a task may have been created and billed, so it was not resent");
   }
-  if (response.status >= 500 && !detail::api_error_from_body(response.body, response.status)) {
-    throw SubmitOutcomeUnknownError("submit: HTTP " + std::to_string(response.status) +
-                                        " without an API error; a task may have been created, so "
-                                        "the request was not resent: " +
-                                        detail::body_excerpt(response.body),
-                                    response.status);
+  if (response.status >= 500) {
+    // Even with the API's error object, a server error cannot promise that the task was not
+    // created before the failure: the outcome is unknown, and the submit is not resent.
+    const auto api_error = detail::api_error_from_body(response.body, response.status);
+    throw SubmitOutcomeUnknownError(
+        "submit: HTTP " + std::to_string(response.status) + " (" +
+            (api_error ? std::string(api_error->what()) : detail::body_excerpt(response.body)) +
+            "); a task may have been created and billed, so the request was not resent",
+        response.status, api_error ? api_error->type() : std::string(),
+        api_error ? api_error->code() : std::string());
   }
   if (response.status >= 300) detail::throw_for_response(response, context);
   try {

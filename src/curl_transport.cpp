@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "curl_wrappers.hpp"
+#include "http_parse.hpp"
 #include "seedance/transport.hpp"
 
 namespace seedance {
@@ -65,6 +66,7 @@ struct Exchange {
   const HttpRequest& request;
   HttpResponse& response;
   int block_status = 0;  // Status line of the header block being read (interim ones included).
+  detail::HeaderBlockParser parser;
   bool headers_delivered = false;
   Stop stop = Stop::None;
   std::string stop_detail;
@@ -75,45 +77,12 @@ struct Exchange {
 
 constexpr std::size_t kWriteFailed = CURL_WRITEFUNC_ERROR;
 
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-/// "HTTP/1.1 206 Partial Content" -> 206; 0 when malformed.
-int parse_status_line(std::string_view line) {
-  const auto space = line.find(' ');
-  if (space == std::string_view::npos) return 0;
-  const std::string_view rest = line.substr(space + 1);
-  if (rest.size() < 3) return 0;
-  int status = 0;
-  for (std::size_t i = 0; i < 3; ++i) {
-    const char c = rest[i];
-    if (c < '0' || c > '9') return 0;
-    status = status * 10 + (c - '0');
-  }
-  return status;
-}
-
-std::optional<std::size_t> parse_content_length(const HttpHeaders& headers) {
-  const auto value = find_header(headers, "Content-Length");
-  if (!value || value->empty() || value->size() > 18) return std::nullopt;
-  std::size_t length = 0;
-  for (const char c : *value) {
-    if (c < '0' || c > '9') return std::nullopt;
-    length = length * 10 + static_cast<std::size_t>(c - '0');
-  }
-  return length;
-}
-
 /// Hands the final response's status and headers to the caller; false aborts the transfer.
 bool deliver_headers(Exchange& exchange) {
   exchange.headers_delivered = true;
   exchange.response.status = exchange.block_status;
   if (!exchange.request.on_body && exchange.request.method != "HEAD") {
-    const auto length = parse_content_length(exchange.response.headers);
+    const auto length = detail::parse_content_length(exchange.response.headers);
     if (length && *length <= kMaxBodyReserve) exchange.response.body.reserve(*length);
   }
   if (exchange.request.on_headers &&
@@ -147,24 +116,12 @@ std::size_t on_header_line(char* data, std::size_t size, std::size_t count, void
   if (exchange.headers_delivered) return bytes;  // Trailers of a chunked body: not collected.
   if (note_cancellation(exchange)) return kWriteFailed;
   try {
-    std::string_view line(data, bytes);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    HttpHeaders& headers = exchange.response.headers;
-    if (line.substr(0, 5) == "HTTP/") {
-      exchange.block_status = parse_status_line(line);
-      headers.clear();  // Only the final response's headers are reported.
-    } else if (line.empty()) {
-      const bool interim = exchange.block_status >= 100 && exchange.block_status < 200;
-      if (!interim && !deliver_headers(exchange)) return kWriteFailed;
-    } else if (line.front() == ' ' || line.front() == '\t') {
-      if (!headers.empty()) {  // Obsolete line folding continues the previous value.
-        std::string& value = headers.back().second;
-        value += ' ';
-        value += trim(line);
-      }
-    } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-      headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                           std::string(trim(line.substr(colon + 1))));
+    using Line = detail::HeaderBlockParser::Line;
+    const Line kind =
+        exchange.parser.feed(std::string_view(data, bytes), exchange.response.headers);
+    exchange.block_status = exchange.parser.status();
+    if (kind == Line::End && exchange.parser.final_block() && !deliver_headers(exchange)) {
+      return kWriteFailed;
     }
   } catch (...) {
     record_exception(exchange);
@@ -344,7 +301,7 @@ class CurlTransport final : public HttpTransport {
     std::unique_ptr<PooledHandle> handle = acquire(setup_problem);
     if (!handle) return failure(std::move(response), TransportError::Other, setup_problem);
 
-    Exchange exchange{request, response, 0, false, Exchange::Stop::None, {}, {}};
+    Exchange exchange{request, response, 0, {}, false, Exchange::Stop::None, {}, {}};
     const CURLcode setup = prepare(*handle, request, header_list.get(), exchange);
     if (setup != CURLE_OK) {
       release(std::move(handle));

@@ -65,6 +65,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   const std::string text(value);
   const time_t when = curl_getdate(text.c_str(), nullptr);
   if (when == -1) return std::nullopt;
+  // Compare in whole seconds: a date far in the future (year 20025) would overflow the
+  // nanosecond time_point that from_time_t() returns.
+  const time_t now_seconds = std::chrono::system_clock::to_time_t(now);
+  if (when <= now_seconds) return std::chrono::milliseconds(0);
+  constexpr time_t kFarFuture = 365LL * 24 * 3600;  // absurd, the caller caps it
+  if (when - now_seconds > kFarFuture) return std::chrono::seconds(kFarFuture);
   const auto delay = std::chrono::system_clock::from_time_t(when) - now;
   if (delay <= std::chrono::system_clock::duration::zero()) return std::chrono::milliseconds(0);
   return std::chrono::duration_cast<std::chrono::milliseconds>(delay);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http_parse.hpp"
+
 namespace seedance {
 namespace {
 
@@ -11,6 +13,13 @@ bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+std::string_view trim(std::string_view text) noexcept {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
 }
 
 }  // namespace
@@ -53,4 +62,58 @@ bool failed_before_sending(TransportError error) noexcept {
          error == TransportError::Tls;
 }
 
+namespace detail {
+
+int parse_status_line(std::string_view line) noexcept {
+  const auto space = line.find(' ');
+  if (space == std::string_view::npos) return 0;
+  const std::string_view rest = line.substr(space + 1);
+  if (rest.size() < 3) return 0;
+  int status = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    const char c = rest[i];
+    if (c < '0' || c > '9') return 0;
+    status = status * 10 + (c - '0');
+  }
+  return status;
+}
+
+std::optional<std::size_t> parse_content_length(const HttpHeaders& headers) {
+  const auto value = find_header(headers, "Content-Length");
+  if (!value || value->empty() || value->size() > 18) return std::nullopt;
+  std::size_t length = 0;
+  for (const char c : *value) {
+    if (c < '0' || c > '9') return std::nullopt;
+    length = length * 10 + static_cast<std::size_t>(c - '0');
+  }
+  return length;
+}
+
+HeaderBlockParser::Line HeaderBlockParser::feed(std::string_view line, HttpHeaders& headers) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.substr(0, 5) == "HTTP/") {
+    status_ = parse_status_line(line);
+    headers.clear();  // Only the final response's headers are reported.
+    return Line::Status;
+  }
+  if (line.empty()) return Line::End;
+  if (line.front() == ' ' || line.front() == '\t') {
+    if (headers.empty()) return Line::Ignored;
+    // Obsolete line folding continues the previous value.
+    const std::string_view more = trim(line);
+    std::string& value = headers.back().second;
+    if (!more.empty()) {
+      if (!value.empty()) value += ' ';
+      value += more;
+    }
+    return Line::Field;
+  }
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos) return Line::Ignored;
+  headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                       std::string(trim(line.substr(colon + 1))));
+  return Line::Field;
+}
+
+}  // namespace detail
 }  // namespace seedance

@@ -42,11 +42,13 @@ std::string normalize_base_url(std::string_view url) {
   };
   if (!split(url, parts)) fail("must be an http:// or https:// URL with a host");
   if (parts.authority.find('@') != std::string::npos) fail("must not contain user info");
-  if (parts.rest.find_first_of("?#") != std::string::npos) fail("must not have a query or fragment");
+  if (parts.rest.find_first_of("?#") != std::string::npos)
+    fail("must not have a query or fragment");
   std::string path = parts.rest;
   while (!path.empty() && path.back() == '/') path.pop_back();
   // The routes all start with /v1; accept a base URL that already names it without doubling it.
-  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0) path.resize(path.size() - 3);
+  if (path.size() >= 3 && path.compare(path.size() - 3, 3, "/v1") == 0)
+    path.resize(path.size() - 3);
   return parts.scheme + "://" + parts.authority + path;
 }
 
@@ -54,8 +56,7 @@ void check_task_id(std::string_view task_id) {
   const bool safe_chars = std::all_of(task_id.begin(), task_id.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-' || c == '_' || c == '.';
   });
-  if (task_id.empty() || task_id.size() > 256 || !safe_chars || task_id == "." ||
-      task_id == "..") {
+  if (task_id.empty() || task_id.size() > 256 || !safe_chars || task_id == "." || task_id == "..") {
     throw ValidationError({"task_id: must be 1-256 letters, digits, '-', '_' or '.', got \"" +
                            std::string(task_id.substr(0, 64)) + "\""});
   }
@@ -83,8 +84,23 @@ std::string path_of(std::string_view url) {
   return path.empty() ? "/" : path;
 }
 
+namespace {
+
+/// True when `location` starts with "scheme://" (RFC 3986: ALPHA *( ALPHA / DIGIT / + - . )).
+bool is_absolute_url(std::string_view location) {
+  const auto separator = location.find("://");
+  if (separator == std::string_view::npos || separator == 0) return false;
+  if (!std::isalpha(static_cast<unsigned char>(location.front()))) return false;
+  return std::all_of(
+      location.begin(), location.begin() + static_cast<std::ptrdiff_t>(separator),
+      [](unsigned char c) { return std::isalnum(c) || c == '+' || c == '-' || c == '.'; });
+}
+
+}  // namespace
+
 std::string resolve_location(std::string_view from_url, std::string_view location) {
-  if (location.find("://") != std::string_view::npos) return std::string(location);
+  // Only a leading "scheme://" makes it absolute: "/next?u=http://x" is a path on this origin.
+  if (is_absolute_url(location)) return std::string(location);
   SplitUrl parts;
   if (!split(from_url, parts)) return std::string(location);
   if (location.substr(0, 2) == "//") return parts.scheme + ":" + std::string(location);

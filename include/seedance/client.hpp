@@ -35,6 +35,8 @@ struct ClientOptions {
   HttpHeaders extra_headers;
   /// Receives one event per HTTP attempt; secrets are never in it.
   RequestLogger logger;
+  /// Receives configuration warnings (e.g. TLS verification off). Null: printed to stderr.
+  WarningHandler on_warning;
   /// Replaces the libcurl transport (tests, custom stacks). Null: make_curl_transport().
   std::shared_ptr<HttpTransport> transport;
   /// Replaces the real clock (tests). Null: Clock::system().

@@ -24,4 +24,8 @@ struct RequestEvent {
 /// Receives one RequestEvent per HTTP attempt (ClientOptions::logger), on the calling thread.
 using RequestLogger = std::function<void(const RequestEvent& event)>;
 
+/// Receives warnings about an insecure or unusual configuration (ClientOptions::on_warning), such
+/// as TLS verification turned off; one line of text, never a secret.
+using WarningHandler = std::function<void(const std::string& message)>;
+
 }  // namespace seedance

@@ -203,6 +203,12 @@ FaultRule FaultRule::parse(const std::string& raw) {
     } else if (key == "retry-after-ms") {
       need_value();
       rule.retry_after_ms = parse_long(text, key, value);
+    } else if (key == "retry-after-date") {
+      need_value();
+      rule.retry_after_date_seconds = parse_long(text, key, value);
+    } else if (key == "location") {
+      need_value();
+      rule.location = value;
     } else if (key == "close-before-response") {
       if (has_value) fail(text, "close-before-response takes no value");
       rule.close_before_response = true;
@@ -245,6 +251,10 @@ std::string FaultRule::to_string() const {
   if (!error_message.empty()) out += " message=" + quote_if_needed(error_message);
   if (retry_after_seconds) out += " retry-after=" + std::to_string(*retry_after_seconds);
   if (retry_after_ms) out += " retry-after-ms=" + std::to_string(*retry_after_ms);
+  if (retry_after_date_seconds) {
+    out += " retry-after-date=" + std::to_string(*retry_after_date_seconds);
+  }
+  if (!location.empty()) out += " location=" + quote_if_needed(location);
   if (close_before_response) out += " close-before-response";
   if (close_after_bytes) out += " close-after-bytes=" + std::to_string(*close_after_bytes);
   if (delay.count() > 0) out += " delay-ms=" + std::to_string(delay.count());

@@ -821,6 +821,11 @@ struct MockServer::Impl {
     if (fault && fault->retry_after_ms) {
       reply.headers.emplace_back("retry-after-ms", std::to_string(*fault->retry_after_ms));
     }
+    if (fault && fault->retry_after_date_seconds) {
+      reply.headers.emplace_back("Retry-After",
+                                 http_date(unix_now() + *fault->retry_after_date_seconds));
+    }
+    if (fault && !fault->location.empty()) reply.headers.emplace_back("Location", fault->location);
 
     if (fault && fault->close_before_response) {
       // The request was processed (a POST created its task); its response is lost.

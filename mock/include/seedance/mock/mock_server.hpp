@@ -55,6 +55,10 @@ struct FaultRule {
   // Extra headers, added to whatever response is sent (replacement or normal).
   std::optional<long> retry_after_seconds;  ///< Retry-After: N
   std::optional<long> retry_after_ms;       ///< retry-after-ms: N
+  /// Retry-After as an HTTP date (IMF-fixdate) this many seconds after the response is sent.
+  std::optional<long> retry_after_date_seconds;
+  /// Location: URL; with e.g. status=302 a redirect (to another origin, to test credentials).
+  std::string location;
 
   // Delivery damage.
   bool close_before_response = false;  ///< Close the connection; the client gets zero bytes.
