@@ -41,6 +41,7 @@ RULE: [METHOD] PATH: OPTION...   (full syntax in mock/README.md)
   OPTION   status=N body=error|html|malformed|empty code=C type=T message=M
            retry-after=S retry-after-ms=MS close-before-response close-after-bytes=N
            delay-ms=MS rate=BYTES_PER_S stall-after-bytes=N stall-ms=MS change-etag
+           ignore-range content-range=VALUE
            times=N|always (default 1)
 )";
 
