@@ -51,6 +51,12 @@ struct Client::Impl {
 
 namespace detail {
 
+/// Lets the SDK's own free functions (the download engine) reach Client::Impl.
+struct ClientInternals {
+  using Impl = Client::Impl;
+};
+using ClientImpl = ClientInternals::Impl;
+
 /// Throws the seedance::Error that a failed exchange calls for: CancelledError, NetworkError,
 /// or ApiError (from the body's error object or the HTTP status). `context` names the call.
 [[noreturn]] void throw_for_response(const HttpResponse& response, std::string_view context);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,6 +19,10 @@
 #include "seedance/wait.hpp"
 
 namespace seedance {
+
+namespace detail {
+struct ClientInternals;
+}  // namespace detail
 
 struct ClientOptions {
   /// Service origin, e.g. "https://api.example.com"; a trailing "/" or "/v1" is accepted.
@@ -60,9 +66,34 @@ class Client {
   /// Polls until the task reaches SUCCESS or FAILURE, never two polls less than 5 s apart.
   Task wait(std::string_view task_id, const WaitOptions& options = {}) const;
 
-  /// Streams the task's video to `path` (through "<path>.part", renamed when complete).
+  /// Streams the task's video to `path`: bytes go to "<path>.part", which is fsync'd and renamed
+  /// over `path` only once complete and checked, so an existing `path` is never damaged. An
+  /// interrupted download (network failure, stall, cancellation, killed process) resumes from the
+  /// part with Range and If-Range; transient failures resume within the call. Throws
+  /// CancelledError (the part is kept), NetworkError, ApiError, ResponseError (e.g. a size or
+  /// SHA-256 mismatch, a wrong Content-Range) or Error (the disk refused the bytes).
   DownloadResult download(std::string_view task_id, const std::string& path,
                           const DownloadOptions& options = {}) const;
+
+  /// Streams the task's video to `out`, resuming within the call after transient failures. Bytes
+  /// already written cannot be taken back, so a video that changes midway is a ResponseError.
+  /// `resume` and `segments` do not apply. Throws Error when `out` fails.
+  DownloadResult download(std::string_view task_id, std::ostream& out,
+                          const DownloadOptions& options = {}) const;
+
+  /// Streams the task's video to `sink`, like the std::ostream form.
+  DownloadResult download(std::string_view task_id, const ByteSink& sink,
+                          const DownloadOptions& options = {}) const;
+
+  /// Up to `length` bytes of the task's video from byte `offset` (fewer at its end), e.g. to seek
+  /// while playing or to show a preview. Throws ApiError (HTTP 416) when `offset` is at or past
+  /// the end. `resume` and `segments` do not apply.
+  std::string read_range(std::string_view task_id, std::uint64_t offset, std::uint64_t length,
+                         const DownloadOptions& options = {}) const;
+
+  /// The same range, streamed to `sink`; DownloadResult::bytes is the number of bytes delivered.
+  DownloadResult read_range(std::string_view task_id, std::uint64_t offset, std::uint64_t length,
+                            const ByteSink& sink, const DownloadOptions& options = {}) const;
 
   /// submit + wait + download. Returns the finished task; the video is at `path`.
   Task generate(const VideoRequest& request, const std::string& path,
@@ -73,6 +104,7 @@ class Client {
   const std::string& base_url() const noexcept;
 
  private:
+  friend struct detail::ClientInternals;
   struct Impl;
   std::shared_ptr<const Impl> impl_;
 };

@@ -814,7 +814,18 @@ struct MockServer::Impl {
       if (!route.id.empty()) bump_generation(route.id);
     }
 
+    if (fault && fault->ignore_range) {
+      // The request object inside cpp-httplib is not const (see above).
+      auto& headers = const_cast<httplib::Request&>(req).headers;
+      headers.erase("Range");
+      headers.erase("If-Range");
+    }
     Reply reply = fault && fault->replaces_response() ? fault_reply(*fault) : api(req);
+    if (fault && !fault->content_range.empty()) {
+      for (auto& header : reply.headers) {
+        if (header.first == "Content-Range") header.second = fault->content_range;
+      }
+    }
     if (fault && fault->retry_after_seconds) {
       reply.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after_seconds));
     }

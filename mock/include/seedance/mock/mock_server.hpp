@@ -72,6 +72,12 @@ struct FaultRule {
   /// Before answering, change the validator (ETag, Last-Modified) of the video of the task named
   /// in the path, so an If-Range with the old one no longer matches. The bytes stay the same.
   bool change_etag = false;
+  /// Downloads: answer as if the request had no Range header (the whole video, HTTP 200), like a
+  /// server or proxy that does not support ranges.
+  bool ignore_range = false;
+  /// Downloads: send this Content-Range value instead of the true one (the body is unchanged),
+  /// like a broken cache. Empty: the true value.
+  std::string content_range;
 
   /// True when the rule answers with a replacement response instead of the API's.
   bool replaces_response() const noexcept { return status != 0 || body != FaultBody::None; }
