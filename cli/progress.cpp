@@ -79,6 +79,13 @@ void ProgressReporter::download_progressed(const DownloadProgress& progress) {
   draw_locked();
 }
 
+void ProgressReporter::status(const std::string& text) {
+  if (!live_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = text;
+  draw_locked();
+}
+
 void ProgressReporter::message(const std::string& text) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (line_open_) err_ << "\r\033[K";

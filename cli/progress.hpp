@@ -40,6 +40,8 @@ class ProgressReporter {
   void task_changed(const Task& task);
   /// Download bytes arrived (live mode only shows them; a log would drown in them).
   void download_progressed(const DownloadProgress& progress);
+  /// Replaces the live line by `text` (live mode only), e.g. a batch's counts.
+  void status(const std::string& text);
   /// A one-off message, e.g. "submitted task_1"; it does not disturb the live line.
   void message(const std::string& text);
   /// Redraws the live line so the elapsed time moves on.
