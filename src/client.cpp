@@ -24,7 +24,8 @@ ClientOptions checked(ClientOptions options) {
   options.api_key = from_env_if_empty(std::move(options.api_key), "SEEDANCE_API_KEY");
   std::vector<std::string> problems;
   if (options.base_url.empty()) {
-    problems.push_back("base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
+    problems.push_back(
+        "base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
   }
   if (options.api_key.empty()) {
     problems.push_back("api_key: required (pass ClientOptions::api_key or set SEEDANCE_API_KEY)");
@@ -52,9 +53,10 @@ Client::Impl::Impl(ClientOptions options)
       clock(options.clock ? std::move(options.clock) : Clock::system()),
       budget(options.retry) {
   if (!transport) {
-    TransportOptions transport_options = options.transport_options;
+    transport_options = options.transport_options;
     if (transport_options.user_agent.empty()) transport_options.user_agent = user_agent;
     transport = make_curl_transport(transport_options);
+    default_transport = true;
   }
 }
 
@@ -119,8 +121,8 @@ HttpResponse Client::Impl::send_with_retries(const HttpRequest& request,
     }
     const auto delay = retry_delay(response, attempt);
     log(request, response, attempt, duration,
-        "retry in " + std::to_string(delay.count()) + " ms (" +
-            detail::describe_failure(response) + ")");
+        "retry in " + std::to_string(delay.count()) + " ms (" + detail::describe_failure(response) +
+            ")");
     if (!clock->sleep_until(clock->now() + delay, cancel)) {
       throw CancelledError(request.method + " " + detail::path_of(request.url) +
                            ": cancelled while waiting to retry");
@@ -163,9 +165,9 @@ void throw_for_response(const HttpResponse& response, std::string_view context) 
     throw ApiError(where + ": " + api_error->what(), api_error->http_status(), api_error->type(),
                    api_error->code());
   }
-  throw ApiError(where + ": HTTP " + std::to_string(response.status) + ": " +
-                     body_excerpt(response.body),
-                 response.status);
+  throw ApiError(
+      where + ": HTTP " + std::to_string(response.status) + ": " + body_excerpt(response.body),
+      response.status);
 }
 
 }  // namespace detail
@@ -180,8 +182,13 @@ Receipt Client::submit(const VideoRequest& request) const {
   http.body = request.to_json();  // throws ValidationError: nothing is sent
   http.headers.emplace_back("Content-Type", "application/json");
   http.fresh_connection = true;
-  const HttpResponse response =
-      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent);
+  return detail::receipt_from_submit_response(
+      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent));
+}
+
+namespace detail {
+
+Receipt receipt_from_submit_response(const HttpResponse& response) {
   const std::string context = "submit";
   if (response.error != TransportError::None) {
     if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
@@ -207,9 +214,12 @@ Receipt Client::submit(const VideoRequest& request) const {
   }
 }
 
+}  // namespace detail
+
 Task Client::get(std::string_view task_id) const {
   const HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
   const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);
+  impl_->poll_floor.record(task_id, impl_->clock->now());  // a later wait() keeps 5 s from it
   if (response.error != TransportError::None || response.status >= 300) {
     detail::throw_for_response(response, "get " + std::string(task_id));
   }
@@ -229,6 +239,22 @@ Task Client::generate(const VideoRequest& request, const std::string& path,
     if (error.task_id().empty()) error.set_task_id(receipt.task_id);
     throw;
   }
+}
+
+DownloadResult Client::download_last_frame(const Task& task, const std::string& path,
+                                           const DownloadOptions& options) const {
+  const std::string task_url = impl_->task_url(task.task_id);
+  const std::string url = task.last_frame_url && !task.last_frame_url->empty()
+                              ? detail::resolve_location(task_url, *task.last_frame_url)
+                              : task_url + "/last_frame";
+  return download_url(url, "download last frame of " + task.task_id, path, options);
+}
+
+DownloadResult Client::download_last_frame(std::string_view task_id, const std::string& path,
+                                           const DownloadOptions& options) const {
+  Task task = get(task_id);
+  if (task.task_id.empty()) task.task_id = std::string(task_id);
+  return download_last_frame(task, path, options);
 }
 
 }  // namespace seedance

@@ -129,14 +129,19 @@ enum class Outcome { Complete, AlreadyComplete, Restart, Redirect, Failed };
 
 DownloadResult Client::download(std::string_view task_id, const std::string& path,
                                 const DownloadOptions& options) const {
+  return download_url(impl_->content_url(task_id), "download " + std::string(task_id), path,
+                      options);
+}
+
+DownloadResult Client::download_url(std::string url, const std::string& what,
+                                    const std::string& path, const DownloadOptions& options) const {
   const Impl& impl = *impl_;
   Clock& clock = *impl.clock;
-  const std::string context = "download " + std::string(task_id);
+  const std::string& context = what;
   const std::string part_path = path + ".part";
   const std::string validator_path = path + ".part.validator";
   const CancellationToken cancel = options.cancel.value_or(CancellationToken());
 
-  std::string url = impl.content_url(task_id);
   PartFile part(part_path);
   DownloadResult result;
   result.path = path;
