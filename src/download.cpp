@@ -730,8 +730,15 @@ DownloadResult Client::download(std::string_view task_id, const std::string& pat
                                 const DownloadOptions& options) const {
   check_options(options);
   if (path.empty()) throw ValidationError({"path: must not be empty"});
-  return download_file(*impl_, impl_->content_url(task_id), "download " + std::string(task_id),
-                       path, options);
+  return download_url(impl_->content_url(task_id), "download " + std::string(task_id), path,
+                      options);
+}
+
+DownloadResult Client::download_url(std::string url, const std::string& what,
+                                    const std::string& path, const DownloadOptions& options) const {
+  check_options(options);
+  if (path.empty()) throw ValidationError({"path: must not be empty"});
+  return download_file(*impl_, url, what, path, options);
 }
 
 DownloadResult Client::download(std::string_view task_id, std::ostream& out,

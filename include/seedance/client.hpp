@@ -7,7 +7,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "seedance/async.hpp"
 #include "seedance/clock.hpp"
 #include "seedance/download.hpp"
 #include "seedance/error.hpp"
@@ -20,8 +22,9 @@
 
 namespace seedance {
 
+class TaskGroup;
 namespace detail {
-struct ClientInternals;
+class Engine;
 }  // namespace detail
 
 struct ClientOptions {
@@ -100,12 +103,43 @@ class Client {
                 const WaitOptions& wait_options = {},
                 const DownloadOptions& download_options = {}) const;
 
+  /// Streams the last frame of a finished task submitted with VideoRequest::return_last_frame
+  /// (true) to `path`, like download(). The image's URL is the task's Task::last_frame_url (a
+  /// path is resolved against the base URL); when the detail names none, the service's
+  /// ".../{id}/last_frame" route is used. This overload needs no status query.
+  DownloadResult download_last_frame(const Task& task, const std::string& path,
+                                     const DownloadOptions& options = {}) const;
+  /// The same for a task id: one status query (get()) first, for its last_frame_url.
+  DownloadResult download_last_frame(std::string_view task_id, const std::string& path,
+                                     const DownloadOptions& options = {}) const;
+
+  /// Asynchronous submit(), wait() and generate(). They return at once; the work runs on the
+  /// Client's background engine, one thread for every asynchronous call of this Client and its
+  /// copies (started at the first one), with the same polling rules, retries and errors as the
+  /// synchronous calls. Invalid requests throw ValidationError at once. Callbacks in the options
+  /// run on the engine's thread (downloads on a download thread).
+  ///@{
+  AsyncResult<Receipt> submit_async(const VideoRequest& request) const;
+  AsyncResult<Task> wait_async(std::string_view task_id, const WaitOptions& options = {}) const;
+  AsyncResult<Task> generate_async(const VideoRequest& request, std::string path,
+                                   const WaitOptions& wait_options = {},
+                                   const DownloadOptions& download_options = {}) const;
+  ///@}
+
   /// The normalised base URL, e.g. "https://api.example.com".
   const std::string& base_url() const noexcept;
 
- private:
-  friend struct detail::ClientInternals;
+  /// The shared state (internal: defined inside the library only, opaque to users).
   struct Impl;
+
+ private:
+  friend class TaskGroup;
+  friend class detail::Engine;
+  explicit Client(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  /// Streams `url` to `path` through the download machinery; `what` names it in errors.
+  DownloadResult download_url(std::string url, const std::string& what, const std::string& path,
+                              const DownloadOptions& options) const;
+
   std::shared_ptr<const Impl> impl_;
 };
 

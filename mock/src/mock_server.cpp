@@ -260,6 +260,8 @@ struct MockServer::Impl {
 
   std::mutex run_mutex;  // start/stop
   std::unique_ptr<detail::HttpServer> server;
+  std::atomic<std::int64_t> open_connections{0};
+  std::atomic<std::int64_t> peak_open_connections{0};
   std::thread listen_thread;
   std::atomic<int> port{0};
 
@@ -930,6 +932,12 @@ void MockServer::start() {
     }
     impl.listening_cv.notify_all();
   };
+  settings.on_connection = [&impl](int delta) {
+    const std::int64_t now = impl.open_connections.fetch_add(delta) + delta;
+    std::int64_t peak = impl.peak_open_connections.load();
+    while (now > peak && !impl.peak_open_connections.compare_exchange_weak(peak, now)) {
+    }
+  };
   auto server = std::make_unique<detail::HttpServer>(std::move(settings));
   impl.configure(*server);
   server->set_keep_alive_max_count(std::max<std::size_t>(1, impl.options.keep_alive_max_count));
@@ -1093,6 +1101,18 @@ std::size_t MockServer::count(const std::string& method, const std::string& path
       std::count_if(impl_->log.begin(), impl_->log.end(), [&](const RecordedRequest& r) {
         return detail::method_matches(method, r.method) && starts_with(r.path, path_prefix);
       }));
+}
+
+std::size_t MockServer::open_connections() const {
+  return static_cast<std::size_t>(std::max<std::int64_t>(0, impl_->open_connections.load()));
+}
+
+std::size_t MockServer::peak_open_connections() const {
+  return static_cast<std::size_t>(impl_->peak_open_connections.load());
+}
+
+void MockServer::reset_peak_open_connections() {
+  impl_->peak_open_connections.store(impl_->open_connections.load());
 }
 
 std::size_t MockServer::connections_opened() const {
