@@ -21,6 +21,7 @@ struct CommandLine {
   std::string task_id;      ///< status, wait, download.
   std::string output_path;  ///< generate, download.
   bool dry_run = false;     ///< generate, submit.
+  bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
 };
 
 struct ParseResult {

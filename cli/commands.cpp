@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -162,9 +163,17 @@ int run_download(const CommandLine& command_line, std::ostream& out, std::ostrea
 
   const Client client(options);
   Session session(err, settings);
+  DownloadOptions download_options = session.download_options();
+  download_options.resume = !command_line.no_resume;
   const DownloadResult result =
-      client.download(command_line.task_id, command_line.output_path, session.download_options());
+      client.download(command_line.task_id, command_line.output_path, download_options);
   session.reporter().finish();
+  if (result.resumed) {
+    session.reporter().message(
+        "resumed " + command_line.output_path +
+        ".part: " + format_bytes(result.bytes - std::min(result.bytes, result.bytes_transferred)) +
+        " were already there");
+  }
   out << downloaded_path(result, command_line.output_path) << '\n';
   return kExitSuccess;
 }
