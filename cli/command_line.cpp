@@ -156,7 +156,11 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   download->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE")
       ->required();
-  download->footer("Example: seedance download task_abc123 -o video.mp4");
+  download->add_flag("--no-resume", command_line.no_resume,
+                     "start over instead of resuming an interrupted download (FILE.part)");
+  download->footer(
+      "An interrupted download resumes from FILE.part when run again.\n"
+      "Example: seedance download task_abc123 -o video.mp4");
 
   CLI::App* batch = app.add_subcommand(
       "batch", "run every job of a JSON Lines file; safe to run again after a crash");

@@ -33,6 +33,7 @@ struct CommandLine {
   std::string task_id;      ///< status, wait, download.
   std::string output_path;  ///< generate, download.
   bool dry_run = false;     ///< generate, submit.
+  bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
   BatchFlags batch;         ///< batch.
   /// mock-server: the arguments after it, passed to seedance-mock-server unchanged.
   std::vector<std::string> mock_server_arguments;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -246,10 +247,18 @@ int run_download(const CommandLine& command_line, std::ostream& out, Console& co
 
   const Client client(options);
   Session session(console, settings);
+  DownloadOptions download_options = session.download_options();
+  download_options.resume = !command_line.no_resume;
   const DownloadResult result =
-      client.download(command_line.task_id, command_line.output_path, session.download_options());
+      client.download(command_line.task_id, command_line.output_path, download_options);
   console.reporter().finish();
   const std::string path = downloaded_path(result, command_line.output_path);
+  if (result.resumed) {
+    console.message(
+        "resumed " + command_line.output_path +
+        ".part: " + format_bytes(result.bytes - std::min(result.bytes, result.bytes_transferred)) +
+        " were already there");
+  }
   if (command_line.json) {
     out << json{{"task_id", command_line.task_id},
                 {"path", path},

@@ -24,6 +24,9 @@ std::string format_elapsed(std::chrono::seconds elapsed);
 /// "512 B", "1.5 KB", "12.3 MB", "1.2 GB" (powers of 1024).
 std::string format_bytes(std::uint64_t bytes);
 
+/// "[##########----------] 50%": a 20-column bar of `done` out of `total`.
+std::string format_bar(std::uint64_t done, std::uint64_t total);
+
 /// Reports the progress of one task on stderr. With `live` (stderr is a terminal) a single line is
 /// redrawn in place, elapsed time included; otherwise one line is written per change, so logs stay
 /// readable. Safe to call from several threads.

@@ -790,7 +790,7 @@ DownloadResult Client::read_range(std::string_view task_id, std::uint64_t offset
   const std::optional<std::uint64_t> end = range_end(offset, length);
   if (!sink) throw ValidationError({"sink: must not be empty"});
   const std::string url = impl_->content_url(task_id);
-  if (length == 0) return DownloadResult();
+  if (length == 0) return {};
   const std::string context = "read_range " + std::string(task_id);
   StreamSink stream_sink(nullptr, &sink, context, options, false);
   return stream(*impl_, url, context, offset, end, stream_sink, options);

@@ -52,20 +52,19 @@ std::string Sha256::hex_digest() {
 std::string sha256_of_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   Sha256 hash;
   std::vector<char> buffer(1 << 20);
   while (true) {
     const ssize_t got = ::read(fd, buffer.data(), buffer.size());
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      throw Error("cannot read " + path + ": " + reason);
-    }
+    if (got < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
     if (got == 0) break;
     hash.update(buffer.data(), static_cast<std::size_t>(got));
   }
-  ::close(fd);
   return hash.hex_digest();
 }
 

@@ -15,12 +15,14 @@ namespace seedance {
 /// where the previous one ended. Throwing stops the transfer; the exception reaches the caller.
 using ByteSink = std::function<void(std::string_view bytes)>;
 
+/// How far a download or ranged read has come (DownloadOptions::on_progress).
 struct DownloadProgress {
   std::uint64_t bytes_done = 0;  ///< Bytes of the file now on disk, resumed ones included.
   std::optional<std::uint64_t> bytes_total;  ///< When the server announced it.
   double bytes_per_second = 0;               ///< Rate of this transfer so far.
 };
 
+/// How Client::download and Client::read_range proceed.
 struct DownloadOptions {
   /// File downloads: continue a previous interrupted download from "<path>.part" (with Range and
   /// If-Range, when "<path>.part.meta" remembers the server's validator). False starts over.
@@ -38,9 +40,12 @@ struct DownloadOptions {
   /// Called as bytes arrive (at most ten times a second, and once at the end), on the calling
   /// thread.
   std::function<void(const DownloadProgress& progress)> on_progress;
+  /// Cancelling it from any thread stops the transfer promptly with CancelledError; a file's
+  /// part is kept for resuming.
   std::optional<CancellationToken> cancel;
 };
 
+/// What a download or ranged read produced.
 struct DownloadResult {
   std::string path;         ///< The finished file; empty for a stream, a callback or a range.
   std::uint64_t bytes = 0;  ///< Bytes of the result: the file's size, or the bytes delivered.

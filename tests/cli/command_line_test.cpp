@@ -158,6 +158,11 @@ TEST(ParseCommandLine, TaskCommands) {
   EXPECT_EQ(parsed.result.command_line->command, Command::Download);
   EXPECT_EQ(parsed.result.command_line->task_id, "task_3");
   EXPECT_EQ(parsed.result.command_line->output_path, "v.mp4");
+  EXPECT_FALSE(parsed.result.command_line->no_resume);
+
+  parsed = parse({"download", "task_3", "-o", "v.mp4", "--no-resume"});
+  ASSERT_TRUE(parsed.result.command_line);
+  EXPECT_TRUE(parsed.result.command_line->no_resume);
 }
 
 TEST(ParseCommandLine, DryRunOnGenerateNeedsNoOutputFile) {
