@@ -44,6 +44,7 @@ Client::Impl::Impl(ClientOptions options)
     : base_url(detail::normalize_base_url(options.base_url)),
       api_key(std::move(options.api_key)),
       origin(detail::origin_of(base_url)),
+      authorization("Bearer " + api_key),
       route(options.use_alias_routes ? "/v1/video/generations" : "/v1/videos"),
       request_timeout(options.request_timeout),
       retry(options.retry),
@@ -88,8 +89,12 @@ HttpRequest Client::Impl::make_request(std::string method, std::string url) cons
   request.headers.emplace_back("User-Agent", user_agent);
   request.headers.emplace_back("Accept", "application/json");
   // The key goes only to the configured origin, never to a redirect target or a foreign result_url.
-  if (detail::origin_of(url) == origin) {
-    request.headers.emplace_back("Authorization", "Bearer " + api_key);
+  // Fast path: the URLs the client builds itself start with the (normalised) base URL.
+  const bool under_base = url.size() >= base_url.size() &&
+                          url.compare(0, base_url.size(), base_url) == 0 &&
+                          (url.size() == base_url.size() || url[base_url.size()] == '/');
+  if (under_base || detail::origin_of(url) == origin) {
+    request.headers.emplace_back("Authorization", authorization);
   }
   request.url = std::move(url);
   request.timeout = request_timeout;

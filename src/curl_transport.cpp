@@ -54,6 +54,12 @@ constexpr long kKeepAliveIntervalSeconds = 15;
 /// One pooled connection context: an easy handle with its private multi handle. The multi owns
 /// the connection cache, so the pair is always used together.
 struct PooledHandle {
+  // The request headers of the last transfer and libcurl's list of them, kept because most
+  // requests of a Client repeat the same headers. Declared first: destroyed after the handles.
+  HttpHeaders list_headers;
+  bool list_has_expect = false;
+  bool list_built = false;  // header_list is null for a request without headers
+  CurlSlistPtr header_list;
   CurlEasyPtr easy;
   CurlMultiPtr multi;  // Declared after `easy`, so destroyed (closing connections) first.
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
@@ -242,11 +248,30 @@ TransportError classify(CURLcode code, const Exchange& exchange, CURL* easy,
 }
 
 /// Header names must be tokens and values single-line: anything else could inject headers.
+/// One pass per string with a lookup table: this runs for every header of every request.
+constexpr std::array<bool, 256> kBadInName = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {':', '\r', '\n', '\0', ' ', '\t'}) table[c] = true;
+  return table;
+}();
+constexpr std::array<bool, 256> kBadInValue = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {'\r', '\n', '\0'}) table[c] = true;
+  return table;
+}();
+
+bool contains_any(const std::string& text, const std::array<bool, 256>& table) {
+  for (const char c : text) {
+    if (table[static_cast<unsigned char>(c)]) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> invalid_header(const HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
     if (name.empty()) return std::string("a request header has an empty name");
-    const bool bad_name = name.find_first_of(":\r\n\0 \t", 0, 6) != std::string::npos;
-    const bool bad_value = value.find_first_of("\r\n\0", 0, 3) != std::string::npos;
+    const bool bad_name = contains_any(name, kBadInName);
+    const bool bad_value = contains_any(value, kBadInValue);
     // The value is never quoted: it may be a secret.
     if (bad_name) return "request header name \"" + name + "\" contains a forbidden character";
     if (bad_value)
@@ -289,20 +314,32 @@ class CurlTransport final : public HttpTransport {
     if (request.cancel && request.cancel->cancelled()) {
       return failure(std::move(response), TransportError::Cancelled, "cancelled before sending");
     }
-    if (auto problem = invalid_header(request.headers)) {
-      return failure(std::move(response), TransportError::Other, std::move(*problem));
-    }
-    CurlSlistPtr header_list;
-    if (!build_header_list(request, header_list)) {
-      return failure(std::move(response), TransportError::Other, "out of memory");
-    }
-
     std::string setup_problem;
     std::unique_ptr<PooledHandle> handle = acquire(setup_problem);
     if (!handle) return failure(std::move(response), TransportError::Other, setup_problem);
+    // libcurl may wait for "100 Continue" before sending a body; never wanted here.
+    const bool add_expect = request.method != "GET" && request.method != "HEAD" &&
+                            !has_header(request.headers, "Expect");
+    if (!handle->list_built || handle->list_has_expect != add_expect ||
+        handle->list_headers != request.headers) {
+      // New headers: checked (they were when cached) and turned into a libcurl list.
+      if (auto problem = invalid_header(request.headers)) {
+        release(std::move(handle));
+        return failure(std::move(response), TransportError::Other, std::move(*problem));
+      }
+      CurlSlistPtr list;
+      if (!build_header_list(request.headers, add_expect, list)) {
+        release(std::move(handle));
+        return failure(std::move(response), TransportError::Other, "out of memory");
+      }
+      handle->header_list = std::move(list);
+      handle->list_headers = request.headers;
+      handle->list_has_expect = add_expect;
+      handle->list_built = true;
+    }
 
     Exchange exchange{request, response, 0, {}, false, Exchange::Stop::None, {}, {}};
-    const CURLcode setup = prepare(*handle, request, header_list.get(), exchange);
+    const CURLcode setup = prepare(*handle, request, handle->header_list.get(), exchange);
     if (setup != CURLE_OK) {
       release(std::move(handle));
       return failure(std::move(response), TransportError::Other,
@@ -360,9 +397,9 @@ class CurlTransport final : public HttpTransport {
     return response;
   }
 
-  static bool build_header_list(const HttpRequest& request, CurlSlistPtr& list) {
+  static bool build_header_list(const HttpHeaders& headers, bool add_expect, CurlSlistPtr& list) {
     std::string line;
-    for (const auto& [name, value] : request.headers) {
+    for (const auto& [name, value] : headers) {
       line = name;
       // "Name;" is libcurl's spelling of a header with an empty value ("Name:" would remove it).
       if (value.empty()) {
@@ -373,12 +410,7 @@ class CurlTransport final : public HttpTransport {
       }
       if (!internal::append_to_slist(list, line.c_str())) return false;
     }
-    // libcurl may wait for "100 Continue" before sending a large body; never wanted here.
-    if (request.method != "GET" && request.method != "HEAD" &&
-        !has_header(request.headers, "Expect")) {
-      if (!internal::append_to_slist(list, "Expect:")) return false;
-    }
-    return true;
+    return !add_expect || internal::append_to_slist(list, "Expect:");
   }
 
   /// Sets every per-request option, so nothing of the previous request carries over.

@@ -93,7 +93,8 @@ HeaderBlockParser::Line HeaderBlockParser::feed(std::string_view line, HttpHeade
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (line.substr(0, 5) == "HTTP/") {
     status_ = parse_status_line(line);
-    headers.clear();  // Only the final response's headers are reported.
+    headers.clear();      // Only the final response's headers are reported.
+    headers.reserve(16);  // one allocation for the usual dozen fields
     return Line::Status;
   }
   if (line.empty()) return Line::End;
