@@ -68,9 +68,12 @@ class CliBatchTest : public ::testing::Test {
     return environment;
   }
 
-  std::vector<std::string> batch_arguments(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> arguments = {"batch",           jobs_path_, "--out-dir", out_dir_,
-                                          "--poll-interval", "5",        "--json"};
+  // With --json (the report on stdout, nothing else on stderr) unless `plain`.
+  std::vector<std::string> batch_arguments(std::vector<std::string> extra = {},
+                                           bool plain = false) const {
+    std::vector<std::string> arguments = {"batch",  jobs_path_,        "--out-dir",
+                                          out_dir_, "--poll-interval", "5"};
+    if (!plain) arguments.push_back("--json");
     arguments.insert(arguments.end(), extra.begin(), extra.end());
     return arguments;
   }
@@ -125,7 +128,7 @@ TEST_F(CliBatchTest, EveryJobIsSubmittedOnceAndEveryVideoIsExact) {
   const ProcessResult result = run_batch({"--concurrency", "3"});
   expect_all_done_and_exact(result, 6);
   EXPECT_EQ(posts(), 6u);
-  EXPECT_THAT(result.err, HasSubstr("done 6, failed 0, unknown 0, incomplete 0"));
+  EXPECT_THAT(result.err, IsEmpty());  // --json: the report is on stdout.
   EXPECT_TRUE(std::filesystem::exists(out_dir_ + "/.seedance-journal.sqlite"));
 
   // Running it again finds everything done and sends no submit.
@@ -168,7 +171,8 @@ TEST_F(CliBatchTest, ResumesAfterSigkillDuringSubmitsAndWaits) {
   write_jobs(5);
   server_.set_polls_to_complete(2);
   {
-    ChildProcess child(kCli, batch_arguments({"--concurrency", "2", "--rate", "2"}), environment());
+    ChildProcess child(kCli, batch_arguments({"--concurrency", "2", "--rate", "2"}, true),
+                       environment());
     ASSERT_TRUE(child.wait_for_output([](const std::string&, const std::string& err) {
       std::size_t submitted = 0;
       for (auto at = err.find("submitted task"); at != std::string::npos;
@@ -188,7 +192,12 @@ TEST_F(CliBatchTest, ResumesAfterSigkillDuringSubmitsAndWaits) {
   const ProcessResult resumed = run_batch({"--concurrency", "5"});
   expect_all_done_and_exact(resumed, 5);
   EXPECT_EQ(posts(), 5u);
-  EXPECT_THAT(resumed.err, HasSubstr("resuming task"));
+  int resumed_jobs = 0;
+  const auto report = nlohmann::json::parse(resumed.out);
+  for (const auto& job : report.at("jobs")) {
+    resumed_jobs += job.at("resumed").get<bool>() ? 1 : 0;
+  }
+  EXPECT_EQ(resumed_jobs, static_cast<int>(posts_before_resume)) << resumed.out;
 }
 
 // Killed while a download is stalled half-way: the next run resumes it from the .part file.
@@ -246,7 +255,9 @@ TEST_F(CliBatchTest, AKillDuringTheSubmitLeavesTheJobUnknown) {
   const auto report = nlohmann::json::parse(again.out);
   EXPECT_EQ(report.at("unknown"), 1);
   EXPECT_EQ(report.at("jobs")[0].at("result"), "unknown");
-  EXPECT_THAT(again.err, HasSubstr("--resubmit-unknown"));
+  EXPECT_THAT(report.at("jobs")[0].at("message").get<std::string>(),
+              HasSubstr("--resubmit-unknown"));
+  EXPECT_THAT(again.err, IsEmpty());
   EXPECT_EQ(posts(), 1u);
 
   const ProcessResult resubmitted = run_batch({"--resubmit-unknown"});
