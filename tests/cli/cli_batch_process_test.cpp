@@ -48,6 +48,12 @@ bool eventually(const std::function<bool()>& condition,
   return true;
 }
 
+std::size_t occurrences(const std::string& text, const std::string& word) {
+  std::size_t count = 0;
+  for (auto at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) ++count;
+  return count;
+}
+
 class CliBatchTest : public ::testing::Test {
  protected:
   CliBatchTest() : server_(options()) { server_.start(); }
@@ -166,20 +172,16 @@ TEST_F(CliBatchTest, InvalidLinesInPlainTextOneLineEach) {
 }
 
 // Killed after two submits, while those two wait (their tasks need a second poll, at least 5 s
-// away) and the third waits for the rate cap.
+// away) and the third waits for the rate cap (one submit per 0.5 s).
 TEST_F(CliBatchTest, ResumesAfterSigkillDuringSubmitsAndWaits) {
   write_jobs(5);
   server_.set_polls_to_complete(2);
   {
     ChildProcess child(kCli, batch_arguments({"--concurrency", "2", "--rate", "2"}, true),
                        environment());
+    // Both tasks polled once (QUEUED), so each needs one more poll when resumed.
     ASSERT_TRUE(child.wait_for_output([](const std::string&, const std::string& err) {
-      std::size_t submitted = 0;
-      for (auto at = err.find("submitted task"); at != std::string::npos;
-           at = err.find("submitted task", at + 1)) {
-        ++submitted;
-      }
-      return submitted >= 2;
+      return occurrences(err, "QUEUED") >= 2;
     })) << "no two submits seen";
     child.send_signal(SIGKILL);
     EXPECT_EQ(child.finish().signal, SIGKILL);
@@ -198,6 +200,30 @@ TEST_F(CliBatchTest, ResumesAfterSigkillDuringSubmitsAndWaits) {
     resumed_jobs += job.at("resumed").get<bool>() ? 1 : 0;
   }
   EXPECT_EQ(resumed_jobs, static_cast<int>(posts_before_resume)) << resumed.out;
+}
+
+// Ctrl-C while the tasks are being waited on: a clean stop (exit 4, a summary naming the
+// incomplete jobs), and the same command resumes them.
+TEST_F(CliBatchTest, CtrlCStopsCleanlyAndTheSameCommandResumes) {
+  write_jobs(3);
+  server_.set_polls_to_complete(2);
+  ProcessResult interrupted;
+  {
+    ChildProcess child(kCli, batch_arguments({"--concurrency", "3"}, true), environment());
+    // Every task polled once (QUEUED), so each needs just one more poll when resumed.
+    ASSERT_TRUE(child.wait_for_output([](const std::string&, const std::string& err) {
+      return occurrences(err, "QUEUED") >= 3;
+    }));
+    child.send_signal(SIGINT);
+    interrupted = child.finish();
+  }
+  EXPECT_EQ(interrupted.exit_code, 4) << describe(interrupted);
+  EXPECT_THAT(interrupted.err, HasSubstr("incomplete"));
+  EXPECT_THAT(interrupted.err, HasSubstr("run the same command again to resume"));
+
+  server_.set_polls_to_complete(1);
+  expect_all_done_and_exact(run_batch(), 3);
+  EXPECT_EQ(posts(), 3u);
 }
 
 // Killed while a download is stalled half-way: the next run resumes it from the .part file.
