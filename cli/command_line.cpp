@@ -205,9 +205,17 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   }
   app.footer(
       "Run `seedance COMMAND --help` for a command's flags.\n"
-      "Example: SEEDANCE_API_KEY=... seedance --base-url https://api.example.com generate "
-      "--prompt \"A paper boat drifting down a rainy street\" -o boat.mp4\n"
-      "Commands: generate, submit, status, wait, download, batch, mock-server.\n"
+      "Example: one per command, with SEEDANCE_BASE_URL and SEEDANCE_API_KEY set:\n"
+      "  seedance generate --prompt \"A paper boat on a rainy street\" --duration 5 -o boat.mp4\n"
+      "  seedance submit --prompt \"A lighthouse at dusk\" --image @first.png\n"
+      "  seedance status task_abc123\n"
+      "  seedance wait task_abc123 --timeout 1800\n"
+      "  seedance download task_abc123 -o video.mp4\n"
+      "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
+      "  seedance mock-server --port 8080 --polls 2\n"
+      "  seedance --json status task_abc123\n"
+      "Settings: flags > SEEDANCE_BASE_URL/SEEDANCE_API_KEY > the config file\n"
+      "  ($XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config; `key = value` lines).\n"
       "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
       "4 network error/timeout/cancelled, 5 submit outcome unknown.");
 

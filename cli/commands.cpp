@@ -36,9 +36,10 @@ using nlohmann::json;
 class Console {
  public:
   Console(std::ostream& err, const CommandLine& command_line, const RunSettings& settings)
-      : quiet_(command_line.quiet),
+      // With --json, stderr carries only the error object (and --verbose's log), so that it parses.
+      : quiet_(command_line.quiet || command_line.json),
         verbose_(command_line.verbose),
-        reporter_(err, settings.live_progress && !command_line.quiet) {}
+        reporter_(err, settings.live_progress && !quiet_) {}
 
   bool quiet() const { return quiet_; }
   bool live() const { return reporter_.live(); }
@@ -308,6 +309,7 @@ json job_result_json(const JobResult& result) {
   object["task_id"] = result.task_id.empty() ? json(nullptr) : json(result.task_id);
   if (!result.output_path.empty()) object["path"] = result.output_path;
   if (!result.message.empty()) object["message"] = result.message;
+  object["resumed"] = result.resumed;
   return object;
 }
 
@@ -447,6 +449,7 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   }
   out.flush();
   const bool finished = report.exit_code() == kExitSuccess;
+  if (command_line.json) return report.exit_code();  // The report is on stdout.
   if (!console.quiet() || !finished) {
     std::string summary = format_summary(report, /*all_rows=*/true);
     summary.pop_back();  // message() ends the line.

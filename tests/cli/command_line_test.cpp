@@ -214,7 +214,7 @@ TEST(ParseCommandLine, VersionPrintsTheLibraryVersion) {
 }
 
 TEST(ParseCommandLine, EveryCommandsHelpHasAnExample) {
-  for (const char* command : {"generate", "submit", "status", "wait", "download"}) {
+  for (const char* command : {"generate", "submit", "status", "wait", "download", "batch"}) {
     const auto parsed = parse({command, "--help"});
     EXPECT_FALSE(parsed.result.command_line) << command;
     EXPECT_EQ(parsed.result.exit_code, 0) << command;
