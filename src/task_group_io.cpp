@@ -420,6 +420,8 @@ class CurlMultiHttp final : public AsyncHttp {
     // A submit gets a connection of its own: libcurl silently resends a request whose reused
     // connection turns out dead, and a submit must never be sent twice.
     set(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
+    // ... and gives it back at once, so the idle connections of the cache stay the polls'.
+    set(CURLOPT_FORBID_REUSE, request.fresh_connection ? 1L : 0L);
     if (code != CURLE_OK) {
       return std::string("libcurl rejected the request: ") + curl_easy_strerror(code);
     }
