@@ -117,7 +117,8 @@ class Client {
   /// Client's background engine, one thread for every asynchronous call of this Client and its
   /// copies (started at the first one), with the same polling rules, retries and errors as the
   /// synchronous calls. Invalid requests throw ValidationError at once. Callbacks in the options
-  /// run on the engine's thread (downloads on a download thread).
+  /// and ClientOptions::logger run on the engine's thread (download progress on a download
+  /// thread); they must not destroy the last copy of the Client.
   ///@{
   AsyncResult<Receipt> submit_async(const VideoRequest& request) const;
   AsyncResult<Task> wait_async(std::string_view task_id, const WaitOptions& options = {}) const;

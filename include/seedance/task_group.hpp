@@ -101,8 +101,9 @@ class TaskGroup {
   /// returned, in index order.
   std::vector<TaskResult> wait_all();
 
-  /// Cancels one job (its result carries CancelledError) or every unfinished one.
+  /// Cancels one job: its result carries CancelledError (unknown or finished jobs: nothing).
   void cancel(std::size_t index);
+  /// Cancels every unfinished job.
   void cancel_all();
 
   /// Jobs added and not finished yet.

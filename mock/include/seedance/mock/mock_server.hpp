@@ -198,9 +198,11 @@ class MockServer {
   std::size_t count(const std::string& method, const std::string& path_prefix = "") const;
   /// Distinct TCP connections that carried the logged requests.
   std::size_t connections_opened() const;
-  /// TCP connections open right now, and the most open at once since start (or the last reset).
+  /// TCP connections open right now (accepted and not yet closed).
   std::size_t open_connections() const;
+  /// The most connections open at once since start (or the last reset).
   std::size_t peak_open_connections() const;
+  /// Starts the peak again from the connections open now.
   void reset_peak_open_connections();
   void clear_log();
   /// Called (on a server thread) for each request once its response status is known.
