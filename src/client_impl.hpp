@@ -18,9 +18,9 @@ struct Client::Impl {
 
   std::string base_url;
   std::string api_key;
-  std::string origin;  ///< The only origin the API key is ever sent to.
+  std::string origin;         ///< The only origin the API key is ever sent to.
   std::string authorization;  ///< "Bearer <key>", built once.
-  std::string route;   ///< "/v1/videos" or the alias "/v1/video/generations".
+  std::string route;          ///< "/v1/videos" or the alias "/v1/video/generations".
   std::chrono::milliseconds request_timeout;
   RetryPolicy retry;
   HttpHeaders extra_headers;
