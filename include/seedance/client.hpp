@@ -27,6 +27,7 @@ namespace detail {
 class Engine;
 }  // namespace detail
 
+/// Configuration of a Client; every member has a usable default.
 struct ClientOptions {
   /// Service origin, e.g. "https://api.example.com"; a trailing "/" or "/v1" is accepted.
   /// Empty: the SEEDANCE_BASE_URL environment variable.
@@ -37,6 +38,7 @@ struct ClientOptions {
   bool use_alias_routes = false;
   /// Limit for each non-download request (submit, status query).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+  /// When and how failed requests are retried (back-off, Retry-After, retry budget).
   RetryPolicy retry;
   /// Connection, TLS, proxy and stall settings for the default libcurl transport.
   TransportOptions transport_options;
