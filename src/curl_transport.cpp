@@ -28,6 +28,88 @@ void ensure_curl_global_init() {
   std::call_once(once, [] { (void)curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+namespace {
+
+bool is_tls_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:  // Also CURLE_SSL_CACERT (same value).
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// Header names must be tokens and values single-line: anything else could inject headers.
+/// One pass per string with a lookup table: this runs for every header of every request.
+constexpr std::array<bool, 256> kBadInName = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {':', '\r', '\n', '\0', ' ', '\t'}) table[c] = true;
+  return table;
+}();
+constexpr std::array<bool, 256> kBadInValue = [] {
+  std::array<bool, 256> table{};
+  for (const unsigned char c : {'\r', '\n', '\0'}) table[c] = true;
+  return table;
+}();
+
+bool contains_any(const std::string& text, const std::array<bool, 256>& table) {
+  for (const char c : text) {
+    if (table[static_cast<unsigned char>(c)]) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> invalid_header(const HttpHeaders& headers) {
+  for (const auto& [name, value] : headers) {
+    if (name.empty()) return std::string("a request header has an empty name");
+    const bool bad_name = contains_any(name, kBadInName);
+    const bool bad_value = contains_any(value, kBadInValue);
+    // The value is never quoted: it may be a secret.
+    if (bad_name) return "request header name \"" + name + "\" contains a forbidden character";
+    if (bad_value)
+      return "the value of request header \"" + name + "\" contains a line break or NUL";
+  }
+  return std::nullopt;
+}
+
+TransportError classify_curl_code(CURLcode code) noexcept {
+  switch (code) {
+    case CURLE_OK:
+      return TransportError::None;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportError::NameResolution;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PROXY:  // A SOCKS proxy refused the tunnel: nothing reached the server.
+      return TransportError::Connect;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_HTTP3:
+      return TransportError::ConnectionLost;
+    default:
+      return is_tls_failure(code) ? TransportError::Tls : TransportError::Other;
+  }
+}
+
 }  // namespace internal
 
 namespace {
@@ -172,28 +254,6 @@ void unlock_shared_data(CURL*, curl_lock_data data, void* user) {
   static_cast<ShareLocks*>(user)->mutexes[static_cast<std::size_t>(data)].unlock();
 }
 
-bool is_tls_failure(CURLcode code) {
-  switch (code) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:  // Also CURLE_SSL_CACERT (same value).
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /// CURLE_OPERATION_TIMEDOUT covers the request timeout, the connect timeout and the low-speed
 /// limit; tell them apart by when it happened.
 TransportError classify_timeout(CURL* easy, const HttpRequest& request,
@@ -217,24 +277,8 @@ TransportError classify_timeout(CURL* easy, const HttpRequest& request,
 TransportError classify(CURLcode code, const Exchange& exchange, CURL* easy,
                         std::chrono::steady_clock::duration elapsed) {
   switch (code) {
-    case CURLE_OK:
-      return TransportError::None;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return TransportError::NameResolution;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_PROXY:  // A SOCKS proxy refused the tunnel: nothing reached the server.
-      return TransportError::Connect;
     case CURLE_OPERATION_TIMEDOUT:
       return classify_timeout(easy, exchange.request, elapsed);
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_HTTP3:
-      return TransportError::ConnectionLost;
     case CURLE_WRITE_ERROR:
     case CURLE_ABORTED_BY_CALLBACK:
       if (exchange.stop == Exchange::Stop::Cancelled) return TransportError::Cancelled;
@@ -243,41 +287,8 @@ TransportError classify(CURLcode code, const Exchange& exchange, CURL* easy,
       }
       return TransportError::Other;
     default:
-      return is_tls_failure(code) ? TransportError::Tls : TransportError::Other;
+      return internal::classify_curl_code(code);
   }
-}
-
-/// Header names must be tokens and values single-line: anything else could inject headers.
-/// One pass per string with a lookup table: this runs for every header of every request.
-constexpr std::array<bool, 256> kBadInName = [] {
-  std::array<bool, 256> table{};
-  for (const unsigned char c : {':', '\r', '\n', '\0', ' ', '\t'}) table[c] = true;
-  return table;
-}();
-constexpr std::array<bool, 256> kBadInValue = [] {
-  std::array<bool, 256> table{};
-  for (const unsigned char c : {'\r', '\n', '\0'}) table[c] = true;
-  return table;
-}();
-
-bool contains_any(const std::string& text, const std::array<bool, 256>& table) {
-  for (const char c : text) {
-    if (table[static_cast<unsigned char>(c)]) return true;
-  }
-  return false;
-}
-
-std::optional<std::string> invalid_header(const HttpHeaders& headers) {
-  for (const auto& [name, value] : headers) {
-    if (name.empty()) return std::string("a request header has an empty name");
-    const bool bad_name = contains_any(name, kBadInName);
-    const bool bad_value = contains_any(value, kBadInValue);
-    // The value is never quoted: it may be a secret.
-    if (bad_name) return "request header name \"" + name + "\" contains a forbidden character";
-    if (bad_value)
-      return "the value of request header \"" + name + "\" contains a line break or NUL";
-  }
-  return std::nullopt;
 }
 
 bool has_header(const HttpHeaders& headers, std::string_view name) {
@@ -323,7 +334,7 @@ class CurlTransport final : public HttpTransport {
     if (!handle->list_built || handle->list_has_expect != add_expect ||
         handle->list_headers != request.headers) {
       // New headers: checked (they were when cached) and turned into a libcurl list.
-      if (auto problem = invalid_header(request.headers)) {
+      if (auto problem = internal::invalid_header(request.headers)) {
         release(std::move(handle));
         return failure(std::move(response), TransportError::Other, std::move(*problem));
       }

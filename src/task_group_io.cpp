@@ -179,55 +179,13 @@ std::size_t on_body_bytes(char* data, std::size_t size, std::size_t count, void*
   return bytes;
 }
 
-bool is_tls_failure(CURLcode code) {
-  switch (code) {
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/// Maps libcurl's result to the transport's words. What matters most is never to call a failure
-/// "before sending" when the request may have left: a submit is then reported, never resent.
 TransportError classify(CURLcode code, CURL* easy) {
-  switch (code) {
-    case CURLE_OK:
-      return TransportError::None;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return TransportError::NameResolution;
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_PROXY:
-      return TransportError::Connect;
-    case CURLE_OPERATION_TIMEDOUT: {
-      curl_off_t pretransfer_us = 0;
-      (void)curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
-      return pretransfer_us > 0 ? TransportError::Timeout : TransportError::Connect;
-    }
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return TransportError::ConnectionLost;
-    default:
-      return is_tls_failure(code) ? TransportError::Tls : TransportError::Other;
-  }
-}
-
-bool header_is_safe(const std::string& name, const std::string& value) {
-  return !name.empty() && name.find_first_of(":\r\n\0 \t", 0, 6) == std::string::npos &&
-         value.find_first_of("\r\n\0", 0, 3) == std::string::npos;
+  if (code != CURLE_OPERATION_TIMEDOUT) return internal::classify_curl_code(code);
+  // libcurl stamps "pretransfer" once the request went out; before it, only the connect
+  // timeout can have fired.
+  curl_off_t pretransfer_us = 0;
+  (void)curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  return pretransfer_us > 0 ? TransportError::Timeout : TransportError::Connect;
 }
 
 class CurlMultiHttp final : public AsyncHttp {
@@ -361,9 +319,7 @@ class CurlMultiHttp final : public AsyncHttp {
   /// Sets up the transfer's easy handle; returns a problem, empty on success.
   std::string prepare(Transfer& transfer) {
     const HttpRequest& request = transfer.request;
-    for (const auto& [name, value] : request.headers) {
-      if (!header_is_safe(name, value)) return "request header \"" + name + "\" is malformed";
-    }
+    if (auto problem = internal::invalid_header(request.headers)) return std::move(*problem);
     std::string line;
     for (const auto& [name, value] : request.headers) {
       line = name + (value.empty() ? ";" : ": " + value);
