@@ -89,9 +89,20 @@ std::string redact_known_key(const std::string& text, const CommandLine& command
 
 }  // namespace
 
+// --json must shape even the errors of a command line that does not parse.
+bool asks_for_json(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "mock-server" || argument == "--") return false;
+    if (argument == "--json") return true;
+  }
+  return false;
+}
+
 ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
                                std::ostream& err) {
   CommandLine command_line;
+  const bool json_errors = asks_for_json(argc, argv);
   CLI::App app("Generate videos with the Seedance 2.0 API.", "seedance");
   app.set_version_flag("--version", "seedance " + std::string(version()),
                        "print the version and exit");
@@ -102,6 +113,15 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   app.add_option("--api-key", command_line.api_key,
                  "API key (default: $SEEDANCE_API_KEY, which keeps it out of `ps`)")
       ->type_name("KEY");
+  app.add_option("--config", command_line.config_path,
+                 "config file with base_url/api_key lines (default: "
+                 "$XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config, if present)")
+      ->type_name("PATH");
+  app.add_flag("--json", command_line.json,
+               "print results as JSON on stdout and errors as a JSON object on stderr");
+  app.add_flag("-q,--quiet", command_line.quiet, "print no progress or messages, only errors");
+  app.add_flag("-v,--verbose", command_line.verbose,
+               "log every HTTP attempt on stderr (the API key is never printed)");
 
   CLI::App* generate =
       app.add_subcommand("generate", "submit a task, wait for it, download the video");
@@ -136,13 +156,66 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   download->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE")
       ->required();
-  download->footer("Example: seedance download task_abc123 -o video.mp4");
+  download->add_flag("--no-resume", command_line.no_resume,
+                     "start over instead of resuming an interrupted download (FILE.part)");
+  download->footer(
+      "An interrupted download resumes from FILE.part when run again.\n"
+      "Example: seedance download task_abc123 -o video.mp4");
 
-  for (CLI::App* command : {generate, submit, status, wait, download}) command->fallthrough();
+  CLI::App* batch = app.add_subcommand(
+      "batch", "run every job of a JSON Lines file; safe to run again after a crash");
+  batch
+      ->add_option("jobs", command_line.batch.jobs_path,
+                   "the job file: one request body (JSON, with an optional \"name\") per line")
+      ->type_name("JOBS.jsonl")
+      ->required();
+  batch
+      ->add_option("--out-dir", command_line.batch.out_dir,
+                   "directory for the videos (DIR/<name or task id>.mp4); created if missing")
+      ->type_name("DIR")
+      ->required();
+  batch
+      ->add_option("--concurrency", command_line.batch.concurrency,
+                   "jobs in progress at once (default 4)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 64));
+  add_text(*batch, "--rate", command_line.batch.rate,
+           "at most R submits per second, e.g. 2 or 0.5/s (default: no cap)", "R/s");
+  batch
+      ->add_option("--journal", command_line.batch.journal_path,
+                   "the journal recording each job's task id (default "
+                   "DIR/.seedance-journal.sqlite)")
+      ->type_name("PATH");
+  batch->add_flag("--resubmit-unknown", command_line.batch.resubmit_unknown,
+                  "submit again jobs whose earlier submit has an unknown outcome (may pay twice)");
+  add_wait_flags(*batch, command_line.wait);
+  batch->footer(
+      "Example: seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
+      "  where each line of prompts.jsonl is e.g. "
+      "{\"name\":\"boat\",\"prompt\":\"A paper boat\",\"duration\":5}");
+
+  CLI::App* mock_server = app.add_subcommand(
+      "mock-server", "run the bundled mock of the API (seedance-mock-server) for testing");
+  mock_server->prefix_command();
+  mock_server->set_help_flag();  // --help goes to seedance-mock-server.
+  mock_server->footer("Example: seedance mock-server --port 8080 --polls 2");
+
+  for (CLI::App* command : {generate, submit, status, wait, download, batch}) {
+    command->fallthrough();
+  }
   app.footer(
       "Run `seedance COMMAND --help` for a command's flags.\n"
-      "Example: SEEDANCE_API_KEY=... seedance --base-url https://api.example.com generate "
-      "--prompt \"A paper boat drifting down a rainy street\" -o boat.mp4\n"
+      "Example: one per command, with SEEDANCE_BASE_URL and SEEDANCE_API_KEY set:\n"
+      "  seedance generate --prompt \"A paper boat on a rainy street\" --duration 5 -o boat.mp4\n"
+      "  seedance submit --prompt \"A lighthouse at dusk\" --image @first.png\n"
+      "  seedance status task_abc123\n"
+      "  seedance wait task_abc123 --timeout 1800\n"
+      "  seedance download task_abc123 -o video.mp4\n"
+      "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
+      "  seedance mock-server --port 8080 --polls 2\n"
+      "  seedance --json status task_abc123\n"
+      "Settings: flags > SEEDANCE_BASE_URL/SEEDANCE_API_KEY > the config file\n"
+      "  ($XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config; `key = value` lines).\n"
       "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
       "4 network error/timeout/cancelled, 5 submit outcome unknown.");
 
@@ -159,8 +232,12 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       result.exit_code = app.exit(error, out, err);
       return result;
     }
-    err << "seedance: error: " << redact_known_key(error.what(), command_line) << '\n'
-        << "seedance: run `seedance --help` for usage\n";
+    if (json_errors) {
+      report_usage_error_json(redact_known_key(error.what(), command_line), err);
+    } else {
+      err << "seedance: error: " << redact_known_key(error.what(), command_line) << '\n'
+          << "seedance: run `seedance --help` for usage\n";
+    }
     result.exit_code = kExitInvalidInput;
     return result;
   }
@@ -170,10 +247,20 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   if (*status) command_line.command = Command::Status;
   if (*wait) command_line.command = Command::Wait;
   if (*download) command_line.command = Command::Download;
+  if (*batch) command_line.command = Command::Batch;
+  if (*mock_server) {
+    command_line.command = Command::MockServer;
+    command_line.mock_server_arguments = mock_server->remaining();
+  }
 
   if (command_line.command == Command::Generate && !command_line.dry_run &&
       command_line.output_path.empty()) {
-    err << "seedance: error: generate needs -o FILE, the file to save the video to\n";
+    const std::string message = "generate needs -o FILE, the file to save the video to";
+    if (json_errors) {
+      report_usage_error_json(message, err);
+    } else {
+      err << "seedance: error: " << message << '\n';
+    }
     result.exit_code = kExitInvalidInput;
     return result;
   }

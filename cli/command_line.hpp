@@ -4,12 +4,24 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "request_flags.hpp"
 
 namespace seedance::cli {
 
-enum class Command { Generate, Submit, Status, Wait, Download };
+enum class Command { Generate, Submit, Status, Wait, Download, Batch, MockServer };
+
+/// The flags of `seedance batch`, as typed.
+struct BatchFlags {
+  std::string jobs_path;
+  std::string out_dir;
+  std::string journal_path;  ///< Empty: OUT_DIR/.seedance-journal.sqlite.
+  int concurrency = 4;
+  std::optional<std::string>
+      rate;  ///< Submits per second, e.g. "2" or "0.5" (a "/s" suffix is fine).
+  bool resubmit_unknown = false;
+};
 
 /// Everything the command line asked for, not yet checked beyond its syntax.
 struct CommandLine {
@@ -21,6 +33,16 @@ struct CommandLine {
   std::string task_id;      ///< status, wait, download.
   std::string output_path;  ///< generate, download.
   bool dry_run = false;     ///< generate, submit.
+  bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
+  BatchFlags batch;         ///< batch.
+  /// mock-server: the arguments after it, passed to seedance-mock-server unchanged.
+  std::vector<std::string> mock_server_arguments;
+
+  // Global flags.
+  bool json = false;        ///< Results as JSON on stdout, errors as a JSON object on stderr.
+  bool quiet = false;       ///< No progress or messages on stderr, only errors.
+  bool verbose = false;     ///< One request-log line per HTTP attempt on stderr.
+  std::string config_path;  ///< Empty: the default config file, if it exists.
 };
 
 struct ParseResult {

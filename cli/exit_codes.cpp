@@ -1,5 +1,6 @@
 #include "exit_codes.hpp"
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,63 @@ int report_error(const std::exception& error, std::ostream& err, const std::stri
   if (!hint.empty()) err << "seedance: " << redact(hint, api_key) << '\n';
   err.flush();
   return exit_code_for(error);
+}
+
+std::string error_kind(const std::exception& error) {
+  if (dynamic_cast<const ValidationError*>(&error)) return "validation_error";
+  if (dynamic_cast<const TaskFailedError*>(&error)) return "task_failed";
+  if (dynamic_cast<const ApiError*>(&error)) return "api_error";
+  if (dynamic_cast<const ResponseError*>(&error)) return "response_error";
+  if (dynamic_cast<const SubmitOutcomeUnknownError*>(&error)) return "submit_outcome_unknown";
+  if (dynamic_cast<const TimeoutError*>(&error)) return "timeout";
+  if (dynamic_cast<const CancelledError*>(&error)) return "cancelled";
+  if (dynamic_cast<const NetworkError*>(&error)) return "network_error";
+  return "local_error";
+}
+
+int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key) {
+  const int exit_code = exit_code_for(error);
+  const std::string kind = error_kind(error);
+  nlohmann::json object = {{"message", redact(error.what(), api_key)},
+                           {"type", kind},
+                           {"code", ""},
+                           {"kind", kind},
+                           {"exit_code", exit_code}};
+  if (const auto* sdk_error = dynamic_cast<const Error*>(&error)) {
+    if (!sdk_error->type().empty()) object["type"] = redact(sdk_error->type(), api_key);
+    object["code"] = redact(sdk_error->code(), api_key);
+    if (sdk_error->http_status() != 0) object["http_status"] = sdk_error->http_status();
+    if (!sdk_error->task_id().empty()) object["task_id"] = sdk_error->task_id();
+  }
+  if (const auto* validation = dynamic_cast<const ValidationError*>(&error)) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& problem : validation->problems()) problems.push_back(redact(problem, api_key));
+    object["problems"] = std::move(problems);
+  }
+  if (const auto* failure = dynamic_cast<const TaskFailedError*>(&error)) {
+    if (failure->task().fail_reason) {
+      object["fail_reason"] = redact(*failure->task().fail_reason, api_key);
+    }
+  }
+  const std::string hint = resume_hint(error);
+  if (!hint.empty()) object["hint"] = redact(hint, api_key);
+  // Replacement of invalid UTF-8 keeps a strange server message from making dump() throw.
+  err << nlohmann::json{{"error", object}}.dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace)
+      << '\n'
+      << std::flush;
+  return exit_code;
+}
+
+void report_usage_error_json(const std::string& message, std::ostream& err) {
+  const nlohmann::json object = {{"error",
+                                  {{"message", message},
+                                   {"type", "usage_error"},
+                                   {"code", ""},
+                                   {"kind", "usage_error"},
+                                   {"exit_code", static_cast<int>(kExitInvalidInput)}}}};
+  err << object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n'
+      << std::flush;
 }
 
 }  // namespace seedance::cli

@@ -37,4 +37,18 @@ std::string redact(std::string text, const std::string& secret);
 /// resume waiting on a task that was already submitted). Returns exit_code_for(error).
 int report_error(const std::exception& error, std::ostream& err, const std::string& api_key);
 
+/// The kind of failure as a word: "validation_error", "task_failed", "api_error",
+/// "response_error", "submit_outcome_unknown", "timeout", "cancelled", "network_error", or
+/// "local_error" for anything else.
+std::string error_kind(const std::exception& error);
+
+/// report_error() for --json: one line on `err`,
+/// {"error":{"message","type","code","kind","exit_code","http_status","task_id","problems","hint"}}
+/// (type and code: the API error object's, else the kind and ""; optional members only when
+/// known). Returns exit_code_for(error).
+int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key);
+
+/// A command-line syntax error as that JSON object (kind and type "usage_error", exit code 2).
+void report_usage_error_json(const std::string& message, std::ostream& err);
+
 }  // namespace seedance::cli

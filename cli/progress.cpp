@@ -1,5 +1,6 @@
 #include "progress.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <utility>
@@ -42,6 +43,15 @@ std::string format_bytes(std::uint64_t bytes) {
   return text;
 }
 
+std::string format_bar(std::uint64_t done, std::uint64_t total) {
+  constexpr std::uint64_t kWidth = 20;
+  const std::uint64_t shown = std::min(done, total);
+  const auto filled = static_cast<std::size_t>(total == 0 ? kWidth : shown * kWidth / total);
+  const auto percent = static_cast<int>(total == 0 ? 100 : shown * 100 / total);
+  return "[" + std::string(filled, '#') + std::string(kWidth - filled, '-') + "] " +
+         std::to_string(percent) + "%";
+}
+
 ProgressReporter::ProgressReporter(std::ostream& err, bool live)
     : err_(err), live_(live), start_(std::chrono::steady_clock::now()) {}
 
@@ -76,6 +86,16 @@ void ProgressReporter::download_progressed(const DownloadProgress& progress) {
   if (progress.bytes_per_second > 0) {
     current_ += ", " + format_bytes(static_cast<std::uint64_t>(progress.bytes_per_second)) + "/s";
   }
+  if (progress.bytes_total && *progress.bytes_total > 0) {
+    current_ += " " + format_bar(progress.bytes_done, *progress.bytes_total);
+  }
+  draw_locked();
+}
+
+void ProgressReporter::status(const std::string& text) {
+  if (!live_) return;
+  std::lock_guard<std::mutex> lock(mutex_);
+  current_ = text;
   draw_locked();
 }
 

@@ -24,6 +24,9 @@ std::string format_elapsed(std::chrono::seconds elapsed);
 /// "512 B", "1.5 KB", "12.3 MB", "1.2 GB" (powers of 1024).
 std::string format_bytes(std::uint64_t bytes);
 
+/// "[##########----------] 50%": a 20-column bar of `done` out of `total`.
+std::string format_bar(std::uint64_t done, std::uint64_t total);
+
 /// Reports the progress of one task on stderr. With `live` (stderr is a terminal) a single line is
 /// redrawn in place, elapsed time included; otherwise one line is written per change, so logs stay
 /// readable. Safe to call from several threads.
@@ -40,6 +43,8 @@ class ProgressReporter {
   void task_changed(const Task& task);
   /// Download bytes arrived (live mode only shows them; a log would drown in them).
   void download_progressed(const DownloadProgress& progress);
+  /// Replaces the live line by `text` (live mode only), e.g. a batch's counts.
+  void status(const std::string& text);
   /// A one-off message, e.g. "submitted task_1"; it does not disturb the live line.
   void message(const std::string& text);
   /// Redraws the live line so the elapsed time moves on.

@@ -17,7 +17,8 @@ target_include_directories(seedance_static
   PRIVATE
     ${CMAKE_CURRENT_SOURCE_DIR}/src)
 target_link_libraries(seedance_static
-  PRIVATE CURL::libcurl $<BUILD_INTERFACE:nlohmann_json::nlohmann_json> Threads::Threads)
+  PRIVATE CURL::libcurl OpenSSL::Crypto $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>
+    Threads::Threads)
 target_compile_features(seedance_static PUBLIC cxx_std_17)
 target_compile_definitions(seedance_static PRIVATE SEEDANCE_VERSION_STRING="${PROJECT_VERSION}")
 set_target_properties(seedance_static PROPERTIES

@@ -66,9 +66,10 @@ Client::Impl::Impl(ClientOptions options)
     }
   }
   if (!transport) {
-    TransportOptions transport_options = options.transport_options;
+    transport_options = options.transport_options;
     if (transport_options.user_agent.empty()) transport_options.user_agent = user_agent;
     transport = make_curl_transport(transport_options);
+    default_transport = true;
   }
 }
 
@@ -198,7 +199,13 @@ Receipt Client::submit(const VideoRequest& request) const {
   http.body = request.to_json();  // throws ValidationError: nothing is sent
   http.headers.emplace_back("Content-Type", "application/json");
   http.fresh_connection = true;
-  const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::NotIdempotent);
+  return detail::receipt_from_submit_response(
+      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent));
+}
+
+namespace detail {
+
+Receipt receipt_from_submit_response(const HttpResponse& response) {
   const std::string context = "submit";
   if (response.error != TransportError::None) {
     if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
@@ -228,9 +235,12 @@ Receipt Client::submit(const VideoRequest& request) const {
   }
 }
 
+}  // namespace detail
+
 Task Client::get(std::string_view task_id) const {
   const HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
   const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);
+  impl_->poll_floor.record(task_id, impl_->clock->now());  // a later wait() keeps 5 s from it
   if (response.error != TransportError::None || response.status >= 300) {
     detail::throw_for_response(response, "get " + std::string(task_id));
   }
@@ -250,6 +260,22 @@ Task Client::generate(const VideoRequest& request, const std::string& path,
     if (error.task_id().empty()) error.set_task_id(receipt.task_id);
     throw;
   }
+}
+
+DownloadResult Client::download_last_frame(const Task& task, const std::string& path,
+                                           const DownloadOptions& options) const {
+  const std::string task_url = impl_->task_url(task.task_id);
+  const std::string url = task.last_frame_url && !task.last_frame_url->empty()
+                              ? detail::resolve_location(task_url, *task.last_frame_url)
+                              : task_url + "/last_frame";
+  return download_url(url, "download last frame of " + task.task_id, path, options);
+}
+
+DownloadResult Client::download_last_frame(std::string_view task_id, const std::string& path,
+                                           const DownloadOptions& options) const {
+  Task task = get(task_id);
+  if (task.task_id.empty()) task.task_id = std::string(task_id);
+  return download_last_frame(task, path, options);
 }
 
 }  // namespace seedance

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "poll_floor.hpp"
 #include "retry.hpp"
 #include "seedance/client.hpp"
 
@@ -25,9 +27,19 @@ struct Client::Impl {
   std::string user_agent;
   RequestLogger logger;
   std::shared_ptr<HttpTransport> transport;
+  /// True when `transport` is the libcurl one made from transport_options (so the engine may
+  /// drive its own libcurl multi handle with the same settings).
+  bool default_transport = false;
+  TransportOptions transport_options;
   std::shared_ptr<Clock> clock;
   mutable detail::RetryBudget budget;
   mutable detail::Jitter jitter;
+  /// When each task was last polled: wait(), get() and the engine all keep 5 s from it.
+  mutable detail::PollFloor poll_floor;
+  /// The engine behind the *_async calls, started by the first one. Declared last: it is
+  /// stopped (its thread joined) before anything it uses is destroyed.
+  mutable std::mutex async_engine_mutex;
+  mutable std::shared_ptr<detail::Engine> async_engine;
 
   std::string collection_url() const { return base_url + route; }
   std::string task_url(std::string_view task_id) const;
@@ -52,9 +64,15 @@ struct Client::Impl {
 
 namespace detail {
 
+using ClientImpl = Client::Impl;
+
 /// Throws the seedance::Error that a failed exchange calls for: CancelledError, NetworkError,
 /// or ApiError (from the body's error object or the HTTP status). `context` names the call.
 [[noreturn]] void throw_for_response(const HttpResponse& response, std::string_view context);
+
+/// What a submit's last response means: the receipt, or the error Client::submit throws
+/// (SubmitOutcomeUnknownError whenever the request may have created a task).
+Receipt receipt_from_submit_response(const HttpResponse& response);
 
 /// "retry in 500 ms (HTTP 503)" and the like, for RequestEvent::decision.
 std::string describe_failure(const HttpResponse& response);

@@ -1,354 +1,799 @@
-// Client::download: streams the video into "<path>.part", resumes it with Range + If-Range, and
-// renames it over <path> only once every byte is there and on disk.
+// Client::download and Client::read_range: the sinks (a file through "<path>.part", a stream, a
+// callback, memory) over detail::fetch, plus the segmented file download.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <fstream>
+#include <limits>
+#include <mutex>
+#include <ostream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "client_impl.hpp"
-#include "content_range.hpp"
-#include "json_codec.hpp"
-#include "url.hpp"
+#include "download_fetch.hpp"
+#include "download_part.hpp"
+#include "sha256.hpp"
 
 namespace seedance {
 namespace {
 
+using detail::FetchControl;
+using detail::FetchOutcome;
+using detail::FetchSink;
+using detail::FetchSpec;
+using detail::PartMeta;
+using detail::PartSegment;
+using detail::ResourceIdentity;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kWriteBufferBytes = 1 << 20;
-constexpr int kMaxRedirects = 5;
+constexpr std::uint64_t kMinSegmentBytes = 1 << 20;
+constexpr int kMaxSegments = 16;
+constexpr int kMaxContentChanges = 3;
+constexpr milliseconds kProgressInterval{100};
+constexpr milliseconds kCheckpointInterval{1000};
+constexpr milliseconds kSupervisorTick{50};
+const char* const kPartKept = " (the partial file is kept for resuming)";
 
 std::string system_error_text(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 
-std::uint64_t file_size_or_zero(const std::string& path) {
+std::optional<std::uint64_t> file_size(const std::string& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return 0;
+  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
   return static_cast<std::uint64_t>(info.st_size);
 }
 
-std::string read_validator(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
+void remove_part(const std::string& part_path, const std::string& meta_path) {
+  std::remove(part_path.c_str());
+  std::remove(meta_path.c_str());
 }
 
-void write_validator(const std::string& path, const std::string& validator) {
-  std::ofstream out(path, std::ios::trunc);
-  out << validator << '\n';
-  if (!out) throw Error(system_error_text("cannot write", path));
+/// Writes everything, at `*offset` (advanced) when given, else at the file position.
+bool write_all_at(int fd, const char* data, std::size_t size, std::uint64_t* offset) {
+  while (size > 0) {
+    const ssize_t written = offset != nullptr
+                                ? ::pwrite(fd, data, size, static_cast<off_t>(*offset))
+                                : ::write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (written == 0) {
+      errno = ENOSPC;
+      return false;
+    }
+    data += written;
+    size -= static_cast<std::size_t>(written);
+    if (offset != nullptr) *offset += static_cast<std::uint64_t>(written);
+  }
+  return true;
 }
 
-/// The part file: buffered appends with plain write(2), since many small writes cost more than
-/// the network on loopback.
-class PartFile {
+/// Makes the rename itself durable.
+void sync_directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+void check_options(const DownloadOptions& options) {
+  std::vector<std::string> problems;
+  if (!options.expected_sha256.empty() && !detail::is_sha256_hex(options.expected_sha256)) {
+    problems.push_back("expected_sha256: must be 64 hex digits, got \"" +
+                       options.expected_sha256.substr(0, 80) + "\"");
+  }
+  if (options.segments < 1 || options.segments > kMaxSegments) {
+    problems.push_back("segments: must be 1.." + std::to_string(kMaxSegments) + ", got " +
+                       std::to_string(options.segments));
+  }
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+}
+
+/// Throws when the announced size contradicts the expected one: before any byte is stored.
+void check_announced_size(const std::string& context, const DownloadOptions& options,
+                          const ResourceIdentity& identity) {
+  if (options.expected_size && identity.total && *identity.total != *options.expected_size) {
+    throw ResponseError(context + ": the server announces " + std::to_string(*identity.total) +
+                        " bytes, but " + std::to_string(*options.expected_size) + " were expected");
+  }
+}
+
+/// Calls on_progress at most every kProgressInterval, and once at the end.
+class ProgressMeter {
  public:
-  explicit PartFile(std::string path) : path_(std::move(path)) { buffer_.reserve(kWriteBufferBytes); }
+  ProgressMeter(Clock& clock, const DownloadOptions& options)
+      : clock_(clock), callback_(options.on_progress), started_(clock.now()), last_(started_) {}
+
+  void transferred(std::uint64_t bytes) { transferred_ += bytes; }
+  void set_transferred(std::uint64_t bytes) { transferred_ = bytes; }
+  std::uint64_t transferred() const { return transferred_; }
+
+  void report(std::uint64_t done, std::optional<std::uint64_t> total, bool force) {
+    if (!callback_) return;
+    const auto now = clock_.now();
+    if (!force && now - last_ < kProgressInterval) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    DownloadProgress progress;
+    progress.bytes_done = done;
+    progress.bytes_total = total;
+    progress.bytes_per_second = seconds > 0 ? static_cast<double>(transferred_) / seconds : 0;
+    callback_(progress);
+  }
+
+ private:
+  Clock& clock_;
+  const std::function<void(const DownloadProgress&)>& callback_;
+  Clock::time_point started_;
+  Clock::time_point last_;
+  std::uint64_t transferred_ = 0;
+};
+
+FetchControl make_control(const detail::ClientImpl& impl, std::string context,
+                          const DownloadOptions& options) {
+  FetchControl control;
+  control.context = std::move(context);
+  control.cancel = options.cancel.value_or(CancellationToken());
+  if (impl.logger) control.log = [&impl](const RequestEvent& event) { impl.logger(event); };
+  return control;
+}
+
+// --- the sequential part file --------------------------------------------------------------
+
+/// "<path>.part" written sequentially through a large buffer with plain write(2): many small
+/// writes cost more than the network on a fast link.
+class PartFile final : public FetchSink {
+ public:
+  PartFile(std::string path, std::string meta_path, PartMeta meta, const std::string& context,
+           const DownloadOptions& options)
+      : path_(std::move(path)),
+        meta_path_(std::move(meta_path)),
+        meta_(std::move(meta)),
+        context_(context),
+        options_(options) {
+    buffer_.reserve(kWriteBufferBytes);
+  }
   PartFile(const PartFile&) = delete;
   PartFile& operator=(const PartFile&) = delete;
-  ~PartFile() { close_quietly(); }
+  ~PartFile() override { close_quietly(); }
 
-  /// Opens for appending at `offset`; offset 0 truncates.
+  /// Opens for appending at `offset` (the current size); 0 truncates.
   void open_at(std::uint64_t offset) {
     close_quietly();
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (offset == 0 ? O_TRUNC : O_APPEND);
     fd_ = ::open(path_.c_str(), flags, 0644);
-    if (fd_ < 0) throw Error(system_error_text("cannot open", path_));
+    if (fd_ < 0) throw Error(context_ + ": " + system_error_text("cannot open", path_));
+    size_ = offset;
   }
 
-  bool is_open() const noexcept { return fd_ >= 0; }
-
-  /// Returns false (with the error remembered) when the disk refused the bytes.
-  bool append(const char* data, std::size_t size) {
+  bool write(const char* data, std::size_t size) override {
     if (buffer_.size() + size > kWriteBufferBytes && !flush()) return false;
-    if (size >= kWriteBufferBytes) return write_all(data, size);
+    size_ += size;
+    if (size >= kWriteBufferBytes) return write_through(data, size);
     buffer_.insert(buffer_.end(), data, data + size);
     return true;
   }
 
-  bool flush() {
-    if (buffer_.empty()) return true;
-    const bool ok = write_all(buffer_.data(), buffer_.size());
+  bool restart() override {
     buffer_.clear();
-    return ok;
+    if (::ftruncate(fd_, 0) != 0) {
+      error_ = system_error_text("cannot truncate", path_);
+      throw Error(context_ + ": " + error_);
+    }
+    size_ = 0;
+    restarted_ = true;
+    return true;
   }
+
+  void identified(const ResourceIdentity& identity) override {
+    check_announced_size(context_, options_, identity);
+    meta_.identity = identity;
+    meta_.segments.clear();
+    detail::write_part_meta(meta_path_, meta_);
+  }
+
+  std::string error() const override { return error_; }
+  std::string kept_note() const override { return kPartKept; }
+
+  std::uint64_t size() const { return size_; }
+  std::optional<std::uint64_t> total() const { return meta_.identity.total; }
+  bool restarted() const { return restarted_; }
 
   /// Flushes, fsyncs and closes; throws on failure.
   void commit() {
-    if (!flush()) throw Error(write_error_);
-    if (::fsync(fd_) != 0) throw Error(system_error_text("cannot sync", path_));
+    if (!flush()) throw Error(context_ + ": " + error_ + kPartKept);
+    if (::fsync(fd_) != 0) {
+      throw Error(context_ + ": " + system_error_text("cannot sync", path_) + kPartKept);
+    }
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) throw Error(system_error_text("cannot close", path_));
+    if (::close(fd) != 0) {
+      throw Error(context_ + ": " + system_error_text("cannot close", path_) + kPartKept);
+    }
   }
 
   /// Keeps what was received so far, for a later resume.
   void close_quietly() noexcept {
     if (fd_ < 0) return;
-    flush();
+    (void)flush();
     ::close(fd_);
     fd_ = -1;
   }
 
-  const std::string& write_error() const noexcept { return write_error_; }
-
  private:
-  bool write_all(const char* data, std::size_t size) {
-    while (size > 0) {
-      const ssize_t written = ::write(fd_, data, size);
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        write_error_ = system_error_text("cannot write", path_);
-        return false;
-      }
-      data += written;
-      size -= static_cast<std::size_t>(written);
-    }
-    return true;
+  bool flush() {
+    if (buffer_.empty()) return true;
+    const bool ok = write_through(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return ok;
+  }
+
+  bool write_through(const char* data, std::size_t size) {
+    if (write_all_at(fd_, data, size, nullptr)) return true;
+    error_ = system_error_text("cannot write", path_);
+    return false;
   }
 
   std::string path_;
+  std::string meta_path_;
+  PartMeta meta_;
+  const std::string& context_;
+  const DownloadOptions& options_;
   int fd_ = -1;
+  std::uint64_t size_ = 0;  // bytes written, buffered ones included
   std::vector<char> buffer_;
-  std::string write_error_;
+  std::string error_;
+  bool restarted_ = false;
 };
 
-/// What one GET of the content produced.
-enum class Outcome { Complete, AlreadyComplete, Restart, Redirect, Failed };
+// --- segments ------------------------------------------------------------------------------
+
+/// One segment's bytes, written in place with pwrite through its own buffer.
+class SegmentSink final : public FetchSink {
+ public:
+  SegmentSink(int fd, std::uint64_t offset, std::atomic<std::uint64_t>& done, std::string path)
+      : fd_(fd), offset_(offset), done_(done), path_(std::move(path)) {
+    buffer_.reserve(kWriteBufferBytes);
+  }
+
+  bool write(const char* data, std::size_t size) override {
+    buffer_.insert(buffer_.end(), data, data + size);
+    return buffer_.size() < kWriteBufferBytes || flush();
+  }
+  std::string error() const override { return error_; }
+  std::string kept_note() const override { return kPartKept; }
+
+  /// Writes the buffer out; `done` counts only bytes handed to the kernel.
+  bool flush() {
+    if (buffer_.empty()) return true;
+    std::uint64_t at = offset_;
+    const bool ok = write_all_at(fd_, buffer_.data(), buffer_.size(), &at);
+    const std::uint64_t written = at - offset_;
+    offset_ = at;
+    done_.fetch_add(written, std::memory_order_release);
+    buffer_.clear();
+    if (!ok) error_ = system_error_text("cannot write", path_);
+    return ok;
+  }
+
+ private:
+  int fd_;
+  std::uint64_t offset_;
+  std::atomic<std::uint64_t>& done_;
+  std::string path_;
+  std::vector<char> buffer_;
+  std::string error_;
+};
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
+
+ private:
+  int fd_;
+};
+
+/// Runs every unfinished segment of `meta` on its own thread while the calling thread supervises:
+/// it forwards cancellation, reports progress, emits the log and checkpoints progress into the
+/// meta file (after fdatasync, so the meta never claims bytes that are not on disk).
+void run_segments(const detail::ClientImpl& impl, PartMeta& meta, const std::string& part_path,
+                  const std::string& meta_path, const FetchControl& control, ProgressMeter& meter) {
+  const int raw_fd = ::open(part_path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (raw_fd < 0) throw Error(control.context + ": " + system_error_text("cannot open", part_path));
+  FileDescriptor fd(raw_fd);
+  const std::size_t count = meta.segments.size();
+  std::vector<std::atomic<std::uint64_t>> done(count);
+  std::uint64_t done_before = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    done[i] = meta.segments[i].done;
+    done_before += meta.segments[i].done;
+  }
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::size_t finished = 0;
+  std::vector<std::exception_ptr> errors(count);
+  std::vector<RequestEvent> events;
+  std::atomic<std::uint64_t> delivered{0};
+  std::atomic<std::uint64_t> received{0};
+  const std::uint64_t transferred_before = meter.transferred();
+  CancellationToken stop;  // the caller's token, or a failed sibling
+
+  FetchControl worker_control;
+  worker_control.context = control.context;
+  worker_control.cancel = stop;
+  worker_control.on_delivered = [&delivered](std::uint64_t bytes) {
+    delivered.fetch_add(bytes, std::memory_order_relaxed);
+  };
+  worker_control.on_received = [&received](std::uint64_t bytes) {
+    received.fetch_add(bytes, std::memory_order_relaxed);
+  };
+  if (control.log) {
+    worker_control.log = [&](const RequestEvent& event) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      events.push_back(event);
+    };
+  }
+
+  const auto checkpoint = [&] {
+    PartMeta snapshot = meta;
+    for (std::size_t i = 0; i < count; ++i) {
+      snapshot.segments[i].done = done[i].load(std::memory_order_acquire);
+    }
+    if (::fdatasync(fd.get()) != 0) return;
+    detail::write_part_meta(meta_path, snapshot);
+    meta = snapshot;
+  };
+  const auto drain_events = [&] {
+    std::vector<RequestEvent> pending;
+    {
+      const std::lock_guard<std::mutex> lock(mutex);
+      pending.swap(events);
+    }
+    for (const RequestEvent& event : pending) control.log(event);
+  };
+
+  std::vector<std::thread> threads;
+  threads.reserve(count);
+  const auto join_all = [&] {
+    stop.cancel();
+    for (std::thread& thread : threads) {
+      if (thread.joinable()) thread.join();
+    }
+  };
+  try {
+    for (std::size_t i = 0; i < count; ++i) {
+      const PartSegment segment = meta.segments[i];
+      threads.emplace_back([&, i, segment] {
+        SegmentSink sink(fd.get(), segment.start + segment.done, done[i], part_path);
+        try {
+          if (segment.start + segment.done < segment.end) {
+            FetchSpec spec;
+            spec.url = meta.source;
+            spec.start = segment.start;
+            spec.position = segment.start + segment.done;
+            spec.end = segment.end;
+            spec.identity = meta.identity;
+            spec.identity_fixed = true;
+            detail::fetch(impl, spec, sink, worker_control);
+            if (!sink.flush()) throw Error(control.context + ": " + sink.error() + kPartKept);
+          }
+        } catch (...) {
+          (void)sink.flush();  // what arrived is valid: keep it for the resume
+          errors[i] = std::current_exception();
+          stop.cancel();
+        }
+        const std::lock_guard<std::mutex> lock(mutex);
+        ++finished;
+        changed.notify_all();
+      });
+    }
+    auto last_checkpoint = std::chrono::steady_clock::now();
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (finished == count) break;
+        changed.wait_for(lock, kSupervisorTick);
+        if (finished == count) break;
+      }
+      if (control.cancel.cancelled()) stop.cancel();
+      if (control.log) drain_events();
+      meter.set_transferred(transferred_before + received.load(std::memory_order_relaxed));
+      meter.report(done_before + delivered.load(std::memory_order_relaxed), meta.identity.total,
+                   false);
+      if (std::chrono::steady_clock::now() - last_checkpoint >= kCheckpointInterval) {
+        checkpoint();
+        last_checkpoint = std::chrono::steady_clock::now();
+      }
+    }
+  } catch (...) {
+    join_all();
+    if (control.log) drain_events();
+    checkpoint();
+    throw;
+  }
+  join_all();
+  if (control.log) drain_events();
+  meter.set_transferred(transferred_before + received.load());
+
+  std::exception_ptr first_error;
+  for (const std::exception_ptr& error : errors) {
+    if (!error) continue;
+    try {
+      std::rethrow_exception(error);
+    } catch (const CancelledError&) {
+      if (!first_error && control.cancel.cancelled()) first_error = error;
+    } catch (...) {
+      first_error = error;
+      break;
+    }
+  }
+  if (!first_error) {
+    for (const std::exception_ptr& error : errors) {
+      if (error) first_error = error;
+    }
+  }
+  if (first_error) {
+    checkpoint();
+    std::rethrow_exception(first_error);
+  }
+  if (::fsync(fd.get()) != 0) {
+    throw Error(control.context + ": " + system_error_text("cannot sync", part_path) + kPartKept);
+  }
+  if (::close(fd.release()) != 0) {
+    throw Error(control.context + ": " + system_error_text("cannot close", part_path) + kPartKept);
+  }
+}
+
+/// A small in-memory sink for the probe of a segmented download.
+class DiscardSink final : public FetchSink {
+ public:
+  bool write(const char* /*data*/, std::size_t /*size*/) override { return true; }
+  bool restart() override { return true; }
+};
+
+/// Starts a segmented download: a one-byte probe tells whether the server answers ranges and how
+/// large the video is. nullopt when a sequential download should be done instead.
+std::optional<PartMeta> start_segments(const detail::ClientImpl& impl, const std::string& url,
+                                       const std::string& part_path, const std::string& meta_path,
+                                       const FetchControl& control,
+                                       const DownloadOptions& options) {
+  FetchSpec probe;
+  probe.url = url;
+  probe.end = 1;
+  DiscardSink discard;
+  FetchOutcome answer = detail::fetch(impl, probe, discard, control);
+  const ResourceIdentity& identity = answer.identity;
+  if (!answer.ranges_honoured || !identity.total || identity.validator().empty()) {
+    return std::nullopt;
+  }
+  check_announced_size(control.context, options, identity);
+  PartMeta meta;
+  meta.source = url;
+  meta.identity = identity;
+  meta.segments = detail::plan_segments(*identity.total, options.segments, kMinSegmentBytes);
+  if (meta.segments.size() < 2) return std::nullopt;
+
+  const int raw_fd = ::open(part_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (raw_fd < 0) throw Error(control.context + ": " + system_error_text("cannot open", part_path));
+  FileDescriptor fd(raw_fd);
+  // Reserving the space makes a full disk fail now rather than halfway; where the file system
+  // cannot, a sparse file of the right size does.
+  const int reserved = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(*identity.total));
+  if (reserved == ENOSPC || reserved == EFBIG) {
+    errno = reserved;
+    throw Error(control.context + ": " + system_error_text("cannot reserve space for", part_path));
+  }
+  if (reserved != 0 && ::ftruncate(fd.get(), static_cast<off_t>(*identity.total)) != 0) {
+    throw Error(control.context + ": " + system_error_text("cannot size", part_path));
+  }
+  detail::write_part_meta(meta_path, meta);
+  return meta;
+}
+
+// --- finishing a file ----------------------------------------------------------------------
+
+void verify_and_rename(const std::string& context, const DownloadOptions& options,
+                       const std::optional<std::uint64_t>& total, const std::string& part_path,
+                       const std::string& meta_path, const std::string& path) {
+  const std::uint64_t size = file_size(part_path).value_or(0);
+  if (total && size != *total) {
+    throw ResponseError(context + ": received " + std::to_string(size) +
+                        " bytes but the server announced " + std::to_string(*total) + kPartKept);
+  }
+  if (options.expected_size && size != *options.expected_size) {
+    remove_part(part_path, meta_path);
+    throw ResponseError(context + ": the video has " + std::to_string(size) + " bytes, " +
+                        std::to_string(*options.expected_size) +
+                        " were expected (the download was discarded)");
+  }
+  if (!options.expected_sha256.empty()) {
+    const std::string actual = detail::sha256_of_file(part_path);
+    if (actual != lower(options.expected_sha256)) {
+      remove_part(part_path, meta_path);
+      throw ResponseError(context + ": the video's SHA-256 is " + actual + ", " +
+                          lower(options.expected_sha256) +
+                          " was expected (the download was discarded)");
+    }
+  }
+  if (std::rename(part_path.c_str(), path.c_str()) != 0) {
+    throw Error(context + ": " + system_error_text("cannot rename to", path) + kPartKept);
+  }
+  sync_directory_of(path);
+  std::remove(meta_path.c_str());
+}
+
+DownloadResult download_file(const detail::ClientImpl& impl, const std::string& url,
+                             const std::string& context, const std::string& path,
+                             const DownloadOptions& options) {
+  const std::string part_path = path + ".part";
+  const std::string meta_path = path + ".part.meta";
+  const FetchControl control = make_control(impl, context, options);
+  ProgressMeter meter(*impl.clock, options);
+  if (!options.resume) remove_part(part_path, meta_path);
+
+  for (int changes = 0;; ++changes) {
+    std::optional<PartMeta> meta =
+        options.resume ? detail::read_part_meta(meta_path) : std::nullopt;
+    const std::optional<std::uint64_t> part_size = file_size(part_path);
+    bool usable = meta && part_size && meta->source == url && !meta->identity.validator().empty();
+    if (usable && !meta->segments.empty()) usable = part_size == meta->identity.total;
+    if (usable && meta->segments.empty() && meta->identity.total) {
+      usable = *part_size <= *meta->identity.total;
+    }
+    if (!usable) {
+      remove_part(part_path, meta_path);
+      meta.reset();
+    }
+    try {
+      if (!meta && options.segments > 1) {
+        meta = start_segments(impl, url, part_path, meta_path, control, options);
+      }
+      DownloadResult result;
+      result.path = path;
+      if (meta && !meta->segments.empty()) {
+        result.resumed = changes == 0 && usable;
+        run_segments(impl, *meta, part_path, meta_path, control, meter);
+        result.total_size = meta->identity.total;
+      } else {
+        PartMeta fresh;
+        fresh.source = url;
+        const std::uint64_t offset = meta ? *part_size : 0;
+        PartFile part(part_path, meta_path, meta ? *meta : fresh, context, options);
+        part.open_at(offset);
+        FetchSpec spec;
+        spec.url = url;
+        spec.position = offset;
+        if (meta) spec.identity = meta->identity;
+        FetchControl sequential = control;
+        sequential.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
+        sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
+          meter.report(part.size(), part.total(), false);
+        };
+        const FetchOutcome outcome = detail::fetch(impl, spec, part, sequential);
+        part.commit();
+        result.resumed = offset > 0 && !part.restarted();
+        result.total_size = outcome.identity.total;
+      }
+      verify_and_rename(context, options, result.total_size, part_path, meta_path, path);
+      result.bytes = file_size(path).value_or(0);
+      result.bytes_transferred = meter.transferred();
+      if (!result.total_size) result.total_size = result.bytes;
+      meter.report(result.bytes, result.total_size, true);
+      return result;
+    } catch (const detail::ContentChangedError&) {
+      // Only a segmented download gets here: its segments cannot start over one by one.
+      if (changes + 1 >= kMaxContentChanges) throw;
+      remove_part(part_path, meta_path);
+    }
+  }
+}
+
+// --- streams -------------------------------------------------------------------------------
+
+/// Bytes to a std::ostream or a ByteSink, hashed on the way when a SHA-256 is expected.
+class StreamSink final : public FetchSink {
+ public:
+  StreamSink(std::ostream* out, const ByteSink* callback, const std::string& context,
+             const DownloadOptions& options, bool check)
+      : out_(out), callback_(callback), context_(context), options_(options), check_(check) {
+    if (check_ && !options.expected_sha256.empty()) hash_.emplace();
+  }
+
+  bool write(const char* data, std::size_t size) override {
+    if (hash_) hash_->update(data, size);
+    bytes_ += size;
+    if (callback_ != nullptr) {
+      (*callback_)(std::string_view(data, size));
+      return true;
+    }
+    out_->write(data, static_cast<std::streamsize>(size));
+    return static_cast<bool>(*out_);
+  }
+
+  void identified(const ResourceIdentity& identity) override {
+    if (check_) check_announced_size(context_, options_, identity);
+  }
+
+  std::string error() const override { return "cannot write to the output stream"; }
+
+  std::uint64_t bytes() const { return bytes_; }
+
+  void finish() {
+    if (out_ != nullptr && !out_->flush()) throw Error(context_ + ": " + error());
+    if (!check_) return;
+    if (options_.expected_size && bytes_ != *options_.expected_size) {
+      throw ResponseError(context_ + ": the video has " + std::to_string(bytes_) + " bytes, " +
+                          std::to_string(*options_.expected_size) + " were expected");
+    }
+    if (hash_) {
+      const std::string actual = hash_->hex_digest();
+      if (actual != lower(options_.expected_sha256)) {
+        throw ResponseError(context_ + ": the video's SHA-256 is " + actual + ", " +
+                            lower(options_.expected_sha256) + " was expected");
+      }
+    }
+  }
+
+ private:
+  std::ostream* out_;
+  const ByteSink* callback_;
+  const std::string& context_;
+  const DownloadOptions& options_;
+  bool check_;
+  std::optional<detail::Sha256> hash_;
+  std::uint64_t bytes_ = 0;
+};
+
+DownloadResult stream(const detail::ClientImpl& impl, const std::string& url,
+                      const std::string& context, std::uint64_t offset,
+                      std::optional<std::uint64_t> end, StreamSink& sink,
+                      const DownloadOptions& options) {
+  FetchControl control = make_control(impl, context, options);
+  ProgressMeter meter(*impl.clock, options);
+  control.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
+  control.on_delivered = [&](std::uint64_t /*bytes*/) {
+    meter.report(sink.bytes(), end ? std::optional<std::uint64_t>(*end - offset) : std::nullopt,
+                 false);
+  };
+  FetchSpec spec;
+  spec.url = url;
+  spec.start = offset;
+  spec.position = offset;
+  spec.end = end;
+  const FetchOutcome outcome = detail::fetch(impl, spec, sink, control);
+  sink.finish();
+  DownloadResult result;
+  result.bytes = sink.bytes();
+  result.bytes_transferred = meter.transferred();
+  result.total_size = outcome.identity.total;
+  meter.report(sink.bytes(), end ? result.bytes : result.total_size.value_or(result.bytes), true);
+  return result;
+}
+
+/// read_range's memory sink: it can start over, since nothing left the process.
+class StringSink final : public FetchSink {
+ public:
+  explicit StringSink(std::string& bytes) : bytes_(bytes) {}
+  bool write(const char* data, std::size_t size) override {
+    bytes_.append(data, size);
+    return true;
+  }
+  bool restart() override {
+    bytes_.clear();
+    return true;
+  }
+
+ private:
+  std::string& bytes_;
+};
+
+std::optional<std::uint64_t> range_end(std::uint64_t offset, std::uint64_t length) {
+  if (length > std::numeric_limits<std::uint64_t>::max() - offset) {
+    throw ValidationError({"length: offset + length must not exceed 2^64 - 1"});
+  }
+  return offset + length;
+}
 
 }  // namespace
 
 DownloadResult Client::download(std::string_view task_id, const std::string& path,
                                 const DownloadOptions& options) const {
-  const Impl& impl = *impl_;
-  Clock& clock = *impl.clock;
+  check_options(options);
+  if (path.empty()) throw ValidationError({"path: must not be empty"});
+  return download_url(impl_->content_url(task_id), "download " + std::string(task_id), path,
+                      options);
+}
+
+DownloadResult Client::download_url(std::string url, const std::string& what,
+                                    const std::string& path, const DownloadOptions& options) const {
+  check_options(options);
+  if (path.empty()) throw ValidationError({"path: must not be empty"});
+  return download_file(*impl_, url, what, path, options);
+}
+
+DownloadResult Client::download(std::string_view task_id, std::ostream& out,
+                                const DownloadOptions& options) const {
+  check_options(options);
   const std::string context = "download " + std::string(task_id);
-  const std::string part_path = path + ".part";
-  const std::string validator_path = path + ".part.validator";
-  const CancellationToken cancel = options.cancel.value_or(CancellationToken());
+  StreamSink sink(&out, nullptr, context, options, true);
+  return stream(*impl_, impl_->content_url(task_id), context, 0, std::nullopt, sink, options);
+}
 
-  std::string url = impl.content_url(task_id);
-  PartFile part(part_path);
-  DownloadResult result;
-  result.path = path;
-  bool resume_allowed = options.resume;
-  int failures = 0;
-  int redirects = 0;
-  const auto started = clock.now();
-  auto last_progress = started;
+DownloadResult Client::download(std::string_view task_id, const ByteSink& sink,
+                                const DownloadOptions& options) const {
+  check_options(options);
+  if (!sink) throw ValidationError({"sink: must not be empty"});
+  const std::string context = "download " + std::string(task_id);
+  StreamSink stream_sink(nullptr, &sink, context, options, true);
+  return stream(*impl_, impl_->content_url(task_id), context, 0, std::nullopt, stream_sink,
+                options);
+}
 
-  for (int attempt = 1;; ++attempt) {
-    std::uint64_t offset = resume_allowed ? file_size_or_zero(part_path) : 0;
-    std::string validator = offset > 0 ? read_validator(validator_path) : std::string();
-    // Without a validator a resumed range could splice two different videos: start over.
-    if (validator.empty()) offset = 0;
-    resume_allowed = true;  // within this call, what we wrote ourselves is always resumable
+std::string Client::read_range(std::string_view task_id, std::uint64_t offset, std::uint64_t length,
+                               const DownloadOptions& options) const {
+  const std::optional<std::uint64_t> end = range_end(offset, length);
+  const std::string url = impl_->content_url(task_id);
+  std::string bytes;
+  if (length == 0) return bytes;
+  bytes.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(length, kWriteBufferBytes * 16)));
+  const std::string context = "read_range " + std::string(task_id);
+  FetchControl control = make_control(*impl_, context, options);
+  ProgressMeter meter(*impl_->clock, options);
+  control.on_received = [&](std::uint64_t received) { meter.transferred(received); };
+  control.on_delivered = [&](std::uint64_t /*delivered*/) {
+    meter.report(bytes.size(), length, false);
+  };
+  FetchSpec spec;
+  spec.url = url;
+  spec.start = offset;
+  spec.position = offset;
+  spec.end = end;
+  StringSink sink(bytes);
+  detail::fetch(*impl_, spec, sink, control);
+  meter.report(bytes.size(), bytes.size(), true);
+  return bytes;
+}
 
-    HttpRequest request = impl.make_request("GET", url);
-    request.timeout = milliseconds(0);  // a video may take long: stall detection guards instead
-    request.cancel = cancel;
-    if (offset > 0) {
-      request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
-      request.headers.emplace_back("If-Range", validator);
-    }
-
-    Outcome outcome = Outcome::Failed;
-    std::optional<std::uint64_t> total;
-    std::uint64_t received = 0;
-    std::uint64_t written_from = offset;
-    std::string error_body;
-    std::string protocol_error;
-    std::string location;
-
-    const auto on_headers = [&](int status, const HttpHeaders& headers) {
-      if (status == 206) {
-        const auto range = detail::parse_content_range(find_header(headers, "content-range").value_or(""));
-        if (!range || !range->first || range->first->start != offset) {
-          protocol_error = "HTTP 206 with Content-Range \"" +
-                           find_header(headers, "content-range").value_or("") +
-                           "\" does not continue at byte " + std::to_string(offset);
-          return false;
-        }
-        total = range->total;
-        part.open_at(offset);
-        result.resumed = true;
-        outcome = Outcome::Complete;
-        return true;
-      }
-      if (status == 200) {
-        // Full body: the server ignored the range or the video changed. Start again cleanly.
-        written_from = 0;
-        result.resumed = false;
-        if (const auto length = find_header(headers, "content-length")) {
-          total = std::strtoull(length->c_str(), nullptr, 10);
-        }
-        const auto etag = find_header(headers, "etag");
-        const std::string new_validator =
-            etag && etag->rfind("W/", 0) != 0 ? *etag
-                                               : find_header(headers, "last-modified").value_or("");
-        part.open_at(0);
-        if (new_validator.empty()) {
-          std::remove(validator_path.c_str());
-        } else {
-          write_validator(validator_path, new_validator);
-        }
-        outcome = Outcome::Complete;
-        return true;
-      }
-      if (status == 416 && offset > 0) {
-        const auto range = detail::parse_content_range(find_header(headers, "content-range").value_or(""));
-        outcome = range && range->total && *range->total == offset ? Outcome::AlreadyComplete
-                                                                    : Outcome::Restart;
-        return true;
-      }
-      if (status >= 300 && status < 400) {
-        location = find_header(headers, "location").value_or("");
-        outcome = location.empty() ? Outcome::Failed : Outcome::Redirect;
-        return outcome == Outcome::Redirect;
-      }
-      outcome = Outcome::Failed;
-      return true;  // read the error body for the message
-    };
-    const auto on_body = [&](const char* data, std::size_t size) {
-      if (!part.is_open()) {
-        if (error_body.size() < 4096) error_body.append(data, std::min<std::size_t>(size, 4096));
-        return true;
-      }
-      if (!part.append(data, size)) return false;
-      received += size;
-      if (options.on_progress) {
-        const auto now = clock.now();
-        if (now - last_progress >= milliseconds(100)) {
-          last_progress = now;
-          const double seconds = std::chrono::duration<double>(now - started).count();
-          DownloadProgress progress;
-          progress.bytes_done = written_from + received;
-          progress.bytes_total = total;
-          progress.bytes_per_second =
-              seconds > 0 ? static_cast<double>(result.bytes_transferred + received) / seconds : 0;
-          options.on_progress(progress);
-        }
-      }
-      return true;
-    };
-
-    // Exceptions must not unwind through libcurl's C frames: keep them for after the transfer.
-    std::exception_ptr callback_error;
-    const auto guarded = [&callback_error](auto&& callback) {
-      try {
-        return callback();
-      } catch (...) {
-        callback_error = std::current_exception();
-        return false;
-      }
-    };
-
-    request.on_headers = [&](int status, const HttpHeaders& headers) {
-      return guarded([&] { return on_headers(status, headers); });
-    };
-    request.on_body = [&](const char* data, std::size_t size) {
-      return guarded([&] { return on_body(data, size); });
-    };
-
-    const auto sent_at = clock.now();
-    HttpResponse response = impl.send_once(request, attempt);
-    const auto duration = std::chrono::duration_cast<milliseconds>(clock.now() - sent_at);
-    response.body = error_body;
-    result.bytes_transferred += received;
-    if (callback_error) {
-      part.close_quietly();
-      std::rethrow_exception(callback_error);
-    }
-
-    if (!part.write_error().empty()) {
-      part.close_quietly();
-      impl.log(request, response, attempt, duration, "give up: write failed");
-      throw Error(context + ": " + part.write_error() + " (the partial file is kept)");
-    }
-    if (!protocol_error.empty()) {
-      part.close_quietly();
-      impl.log(request, response, attempt, duration, "give up: " + protocol_error);
-      throw ResponseError(context + ": " + protocol_error, response.status);
-    }
-    if (response.error == TransportError::None) {
-      if (outcome == Outcome::Redirect && ++redirects <= kMaxRedirects) {
-        impl.log(request, response, attempt, duration, "follow redirect");
-        url = detail::resolve_location(url, location);
-        continue;
-      }
-      if (outcome == Outcome::Restart) {
-        impl.log(request, response, attempt, duration, "restart from byte 0");
-        std::remove(part_path.c_str());
-        std::remove(validator_path.c_str());
-        continue;
-      }
-      if (outcome == Outcome::Complete || outcome == Outcome::AlreadyComplete) {
-        if (outcome == Outcome::Complete) part.commit();
-        const std::uint64_t size = file_size_or_zero(part_path);
-        if (total && size != *total) {
-          impl.log(request, response, attempt, duration, "give up: size mismatch");
-          throw ResponseError(context + ": received " + std::to_string(size) +
-                                  " bytes but the server announced " + std::to_string(*total) +
-                                  " (the partial file is kept)",
-                              response.status);
-        }
-        if (std::rename(part_path.c_str(), path.c_str()) != 0) {
-          throw Error(context + ": " + system_error_text("cannot rename to", path));
-        }
-        std::remove(validator_path.c_str());
-        impl.budget.refund();
-        impl.log(request, response, attempt, duration, "done");
-        result.bytes = size;
-        if (options.on_progress) {
-          DownloadProgress progress;
-          progress.bytes_done = size;
-          progress.bytes_total = size;
-          const double seconds = std::chrono::duration<double>(clock.now() - started).count();
-          progress.bytes_per_second =
-              seconds > 0 ? static_cast<double>(result.bytes_transferred) / seconds : 0;
-          options.on_progress(progress);
-        }
-        return result;
-      }
-    }
-    part.close_quietly();
-
-    if (response.error == TransportError::Cancelled || cancel.cancelled()) {
-      impl.log(request, response, attempt, duration, "cancelled (the partial file is kept)");
-      throw CancelledError(context + ": cancelled; the partial file is kept for resuming");
-    }
-    // Progress since the last failure means the connection works: resume at once, uncounted.
-    if (received > 0 && response.error != TransportError::None) {
-      failures = 0;
-      impl.log(request, response, attempt, duration,
-               "resume at once from byte " + std::to_string(written_from + received) + " (" +
-                   detail::describe_failure(response) + ")");
-      continue;
-    }
-    ++failures;
-    if (!detail::should_retry(response, detail::Idempotency::Idempotent) ||
-        failures >= impl.retry.max_attempts || !impl.budget.try_spend(response.error)) {
-      impl.log(request, response, attempt, duration,
-               "give up: " + detail::describe_failure(response));
-      detail::throw_for_response(response, context);
-    }
-    const auto delay = impl.retry_delay(response, failures);
-    impl.log(request, response, attempt, duration,
-             "retry in " + std::to_string(delay.count()) + " ms (" +
-                 detail::describe_failure(response) + ")");
-    if (!clock.sleep_until(clock.now() + delay, cancel)) {
-      throw CancelledError(context + ": cancelled; the partial file is kept for resuming");
-    }
-  }
+DownloadResult Client::read_range(std::string_view task_id, std::uint64_t offset,
+                                  std::uint64_t length, const ByteSink& sink,
+                                  const DownloadOptions& options) const {
+  const std::optional<std::uint64_t> end = range_end(offset, length);
+  if (!sink) throw ValidationError({"sink: must not be empty"});
+  const std::string url = impl_->content_url(task_id);
+  if (length == 0) return {};
+  const std::string context = "read_range " + std::string(task_id);
+  StreamSink stream_sink(nullptr, &sink, context, options, false);
+  return stream(*impl_, url, context, offset, end, stream_sink, options);
 }
 
 }  // namespace seedance

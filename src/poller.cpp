@@ -1,22 +1,25 @@
 // Client::wait: the poll loop. Every status query it sends, retries included, is at least
-// kMinPollInterval after the previous one; the clock is injectable so tests never sleep.
+// kMinPollInterval after the previous one's answer; the clock is injectable so tests never sleep.
+#include "poller.hpp"
+
 #include <algorithm>
 #include <string>
+#include <vector>
 
-#include "client_impl.hpp"
 #include "url.hpp"
 
 namespace seedance {
-namespace {
+namespace detail {
 
 using std::chrono::milliseconds;
 
 void check_wait_options(const WaitOptions& options) {
   std::vector<std::string> problems;
   if (options.poll_interval < kMinPollInterval) {
-    problems.push_back("poll_interval: must be at least 5000 ms (the service asks for polls no "
-                       "closer than 5 s apart), got " +
-                       std::to_string(options.poll_interval.count()) + " ms");
+    problems.push_back(
+        "poll_interval: must be at least 5000 ms (the service asks for polls no "
+        "closer than 5 s apart), got " +
+        std::to_string(options.poll_interval.count()) + " ms");
   }
   if (options.poll_jitter < milliseconds(0)) {
     problems.push_back("poll_jitter: must not be negative");
@@ -27,82 +30,116 @@ void check_wait_options(const WaitOptions& options) {
   if (!problems.empty()) throw ValidationError(std::move(problems));
 }
 
-}  // namespace
+PollTracker::PollTracker(const Client::Impl& impl, std::string task_id, const WaitOptions& options)
+    : impl_(impl), task_id_(std::move(task_id)), options_(options), context_("wait " + task_id_) {}
+
+PollTracker::Next PollTracker::on_answer(const HttpRequest& request, const HttpResponse& response,
+                                         milliseconds duration, bool cancelled) {
+  const bool failed = response.error != TransportError::None || response.status >= 300;
+  if (!failed) {
+    impl_.budget.refund();
+    impl_.log(request, response, consecutive_failures_ + 1, duration, "done");
+    consecutive_failures_ = 0;
+    Task task = parse_task(response.body, response.status);
+    if (task.task_id.empty()) task.task_id = task_id_;
+    const bool changed = !last_task_ || last_task_->status != task.status ||
+                         last_task_->status_text != task.status_text ||
+                         last_task_->progress != task.progress;
+    last_task_ = std::move(task);
+    if (changed && options_.on_progress) options_.on_progress(*last_task_);
+    if (last_task_->status == TaskStatus::Success) return {true, milliseconds(0)};
+    if (last_task_->status == TaskStatus::Failure) {
+      if (options_.throw_on_failure) throw TaskFailedError(*last_task_);
+      return {true, milliseconds(0)};
+    }
+    const auto jitter = milliseconds(static_cast<long long>(
+        static_cast<double>(options_.poll_jitter.count()) * impl_.jitter.unit()));
+    auto delay = options_.poll_interval + jitter;
+    // A Retry-After on a progress answer (as long-running-operation APIs send) only lengthens.
+    if (const auto requested = requested_delay(response, impl_.retry.max_retry_after)) {
+      delay = std::max(delay, *requested);
+    }
+    return {false, std::max<milliseconds>(delay, kMinPollInterval)};
+  }
+
+  if (response.error == TransportError::Cancelled || cancelled) {
+    impl_.log(request, response, consecutive_failures_ + 1, duration, "cancelled");
+    throw CancelledError(context_ + ": cancelled");
+  }
+  ++consecutive_failures_;
+  if (!should_retry(response, Idempotency::Idempotent) ||
+      consecutive_failures_ >= impl_.retry.max_attempts ||
+      !impl_.budget.try_spend(response.error)) {
+    impl_.log(request, response, consecutive_failures_, duration,
+              "give up: " + describe_failure(response));
+    throw_for_response(response, context_);
+  }
+  // A retry is a poll too: it keeps the floor, and a Retry-After only makes the wait longer.
+  const auto delay =
+      std::max<milliseconds>(impl_.retry_delay(response, consecutive_failures_), kMinPollInterval);
+  impl_.log(
+      request, response, consecutive_failures_, duration,
+      "retry in " + std::to_string(delay.count()) + " ms (" + describe_failure(response) + ")");
+  return {false, delay};
+}
+
+TimeoutError PollTracker::timeout_error() const {
+  return TimeoutError(context_ + ": not finished after " +
+                          std::to_string(options_.timeout.count()) + " ms" +
+                          (last_task_ ? " (last status " + last_task_->status_text + ")" : ""),
+                      task_id_, last_task_);
+}
+
+}  // namespace detail
 
 Task Client::wait(std::string_view task_id, const WaitOptions& options) const {
-  check_wait_options(options);
+  detail::check_wait_options(options);
   const Impl& impl = *impl_;
   Clock& clock = *impl.clock;
   const CancellationToken cancel = options.cancel.value_or(CancellationToken());
   HttpRequest request = impl.make_request("GET", impl.task_url(task_id));
   request.cancel = cancel;
-  const std::string context = "wait " + std::string(task_id);
+  detail::PollTracker tracker(impl, std::string(task_id), options);
+  const std::string& context = tracker.context();
 
   const auto started = clock.now();
-  const auto deadline =
-      options.timeout > milliseconds(0) ? started + options.timeout : Clock::time_point::max();
-  auto next_poll = started;
-  std::optional<Task> last_task;
-  int consecutive_failures = 0;
+  const auto deadline = options.timeout > std::chrono::milliseconds(0) ? started + options.timeout
+                                                                       : Clock::time_point::max();
+  // An earlier wait, get() or thread may have polled this task moments ago: keep 5 s from it.
+  auto next_poll = std::max(started, impl.poll_floor.earliest(task_id));
 
   for (;;) {
     if (next_poll > deadline) {
       if (!clock.sleep_until(deadline, cancel)) throw CancelledError(context + ": cancelled");
-      throw TimeoutError(context + ": not finished after " +
-                             std::to_string(options.timeout.count()) + " ms" +
-                             (last_task ? " (last status " + last_task->status_text + ")" : ""),
-                         std::string(task_id), last_task);
+      throw tracker.timeout_error();
     }
     if (!clock.sleep_until(next_poll, cancel)) throw CancelledError(context + ": cancelled");
 
     const auto sent_at = clock.now();
-    const HttpResponse response = impl.send_once(request, consecutive_failures + 1);
+    // A poll never runs past the wait's deadline: the timeout fires on time.
+    if (deadline != Clock::time_point::max()) {
+      const auto remaining =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - sent_at);
+      request.timeout = std::max(remaining, std::chrono::milliseconds(1));
+      if (impl.request_timeout.count() > 0) {
+        request.timeout = std::min(request.timeout, impl.request_timeout);
+      }
+    }
+    const HttpResponse response = impl.send_once(request, tracker.attempt());
     // Intervals count from the answer, which the service sent after it received this poll: so
     // the gap it sees between two polls is never shorter than the interval, whatever the latency.
     const auto answered_at = clock.now();
-    const auto duration = std::chrono::duration_cast<milliseconds>(answered_at - sent_at);
-    const bool failed = response.error != TransportError::None || response.status >= 300;
-
-    if (!failed) {
-      impl.budget.refund();
-      impl.log(request, response, consecutive_failures + 1, duration, "done");
-      consecutive_failures = 0;
-      Task task = parse_task(response.body, response.status);
-      if (task.task_id.empty()) task.task_id = std::string(task_id);
-      const bool changed = !last_task || last_task->status != task.status ||
-                           last_task->status_text != task.status_text ||
-                           last_task->progress != task.progress;
-      last_task = task;
-      if (changed && options.on_progress) options.on_progress(task);
-      if (task.status == TaskStatus::Success) return task;
-      if (task.status == TaskStatus::Failure) {
-        if (options.throw_on_failure) throw TaskFailedError(std::move(task));
-        return task;
-      }
-      const auto jitter = milliseconds(static_cast<long long>(
-          static_cast<double>(options.poll_jitter.count()) * impl.jitter.unit()));
-      next_poll = answered_at + options.poll_interval + jitter;
-      continue;
+    impl.poll_floor.record(task_id, answered_at);
+    const auto duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(answered_at - sent_at);
+    if (response.error != TransportError::None && answered_at >= deadline && !cancel.cancelled()) {
+      impl.log(request, response, tracker.attempt(), duration, "give up: the wait timed out");
+      throw tracker.timeout_error();
     }
-
-    if (response.error == TransportError::Cancelled || cancel.cancelled()) {
-      impl.log(request, response, consecutive_failures + 1, duration, "cancelled");
-      throw CancelledError(context + ": cancelled");
-    }
-    ++consecutive_failures;
-    if (!detail::should_retry(response, detail::Idempotency::Idempotent) ||
-        consecutive_failures >= impl.retry.max_attempts || !impl.budget.try_spend(response.error)) {
-      impl.log(request, response, consecutive_failures, duration,
-               "give up: " + detail::describe_failure(response));
-      detail::throw_for_response(response, context);
-    }
-    // A retry is a poll too: it keeps the floor, and a Retry-After only makes the wait longer.
-    const auto delay = std::max<milliseconds>(impl.retry_delay(response, consecutive_failures),
-                                              kMinPollInterval);
-    impl.log(request, response, consecutive_failures, duration,
-             "retry in " + std::to_string(delay.count()) + " ms (" +
-                 detail::describe_failure(response) + ")");
-    next_poll = answered_at + delay;
+    const detail::PollTracker::Next next =
+        tracker.on_answer(request, response, duration, cancel.cancelled());
+    if (next.finished) return tracker.take_task();
+    next_poll = std::max(answered_at + next.delay, impl.poll_floor.earliest(task_id));
   }
 }
 

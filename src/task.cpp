@@ -214,6 +214,22 @@ const json& task_object(const json& document) {
   return *data;
 }
 
+// The reference does not name the field of the last frame: the mock's last_frame_url first,
+// then spellings gateways use, a bare string or an object with a url.
+std::optional<std::string> read_last_frame_url(const ResponseReader& reader) {
+  for (const char* key : {"last_frame_url", "last_frame_image_url"}) {
+    if (auto url = reader.optional_string(key)) return url;
+  }
+  const json* value = reader.member("last_frame");
+  if (value == nullptr) return std::nullopt;
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_object()) {
+    const auto url = value->find("url");
+    if (url != value->end() && url->is_string()) return url->get<std::string>();
+  }
+  return std::nullopt;
+}
+
 [[noreturn]] void rethrow_as_response_error(const std::exception& error, std::string_view body,
                                             int http_status, const char* what) {
   throw ResponseError(std::string("malformed ") + what + " (HTTP " + std::to_string(http_status) +
@@ -288,6 +304,7 @@ Task parse_task(std::string_view body, int http_status) {
     task.progress = reader.optional_progress("progress").value_or(0);
     task.result_url = reader.optional_string("result_url");
     task.fail_reason = reader.optional_string("fail_reason");
+    task.last_frame_url = read_last_frame_url(reader);
     task.created_at = reader.optional_integer("created_at");
     task.raw_json.assign(body.data(), body.size());
     return task;

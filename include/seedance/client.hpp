@@ -2,10 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "seedance/async.hpp"
 #include "seedance/clock.hpp"
 #include "seedance/download.hpp"
 #include "seedance/error.hpp"
@@ -18,6 +22,12 @@
 
 namespace seedance {
 
+class TaskGroup;
+namespace detail {
+class Engine;
+}  // namespace detail
+
+/// Configuration of a Client; every member has a usable default.
 struct ClientOptions {
   /// Service origin, e.g. "https://api.example.com"; a trailing "/" or "/v1" is accepted.
   /// Empty: the SEEDANCE_BASE_URL environment variable.
@@ -28,6 +38,7 @@ struct ClientOptions {
   bool use_alias_routes = false;
   /// Limit for each non-download request (submit, status query).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+  /// When and how failed requests are retried (back-off, Retry-After, retry budget).
   RetryPolicy retry;
   /// Connection, TLS, proxy and stall settings for the default libcurl transport.
   TransportOptions transport_options;
@@ -60,20 +71,78 @@ class Client {
   /// Polls until the task reaches SUCCESS or FAILURE, never two polls less than 5 s apart.
   Task wait(std::string_view task_id, const WaitOptions& options = {}) const;
 
-  /// Streams the task's video to `path` (through "<path>.part", renamed when complete).
+  /// Streams the task's video to `path`: bytes go to "<path>.part", which is fsync'd and renamed
+  /// over `path` only once complete and checked, so an existing `path` is never damaged. An
+  /// interrupted download (network failure, stall, cancellation, killed process) resumes from the
+  /// part with Range and If-Range; transient failures resume within the call. Throws
+  /// CancelledError (the part is kept), NetworkError, ApiError, ResponseError (e.g. a size or
+  /// SHA-256 mismatch, a wrong Content-Range) or Error (the disk refused the bytes).
   DownloadResult download(std::string_view task_id, const std::string& path,
                           const DownloadOptions& options = {}) const;
+
+  /// Streams the task's video to `out`, resuming within the call after transient failures. Bytes
+  /// already written cannot be taken back, so a video that changes midway is a ResponseError.
+  /// `resume` and `segments` do not apply. Throws Error when `out` fails.
+  DownloadResult download(std::string_view task_id, std::ostream& out,
+                          const DownloadOptions& options = {}) const;
+
+  /// Streams the task's video to `sink`, like the std::ostream form.
+  DownloadResult download(std::string_view task_id, const ByteSink& sink,
+                          const DownloadOptions& options = {}) const;
+
+  /// Up to `length` bytes of the task's video from byte `offset` (fewer at its end), e.g. to seek
+  /// while playing or to show a preview. Throws ApiError (HTTP 416) when `offset` is at or past
+  /// the end. `resume` and `segments` do not apply.
+  std::string read_range(std::string_view task_id, std::uint64_t offset, std::uint64_t length,
+                         const DownloadOptions& options = {}) const;
+
+  /// The same range, streamed to `sink`; DownloadResult::bytes is the number of bytes delivered.
+  DownloadResult read_range(std::string_view task_id, std::uint64_t offset, std::uint64_t length,
+                            const ByteSink& sink, const DownloadOptions& options = {}) const;
 
   /// submit + wait + download. Returns the finished task; the video is at `path`.
   Task generate(const VideoRequest& request, const std::string& path,
                 const WaitOptions& wait_options = {},
                 const DownloadOptions& download_options = {}) const;
 
+  /// Streams the last frame of a finished task submitted with VideoRequest::return_last_frame
+  /// (true) to `path`, like download(). The image's URL is the task's Task::last_frame_url (a
+  /// path is resolved against the base URL); when the detail names none, the service's
+  /// ".../{id}/last_frame" route is used. This overload needs no status query.
+  DownloadResult download_last_frame(const Task& task, const std::string& path,
+                                     const DownloadOptions& options = {}) const;
+  /// The same for a task id: one status query (get()) first, for its last_frame_url.
+  DownloadResult download_last_frame(std::string_view task_id, const std::string& path,
+                                     const DownloadOptions& options = {}) const;
+
+  /// Asynchronous submit(), wait() and generate(). They return at once; the work runs on the
+  /// Client's background engine, one thread for every asynchronous call of this Client and its
+  /// copies (started at the first one), with the same polling rules, retries and errors as the
+  /// synchronous calls. Invalid requests throw ValidationError at once. Callbacks in the options
+  /// and ClientOptions::logger run on the engine's thread (download progress on a download
+  /// thread); they must not destroy the last copy of the Client.
+  ///@{
+  AsyncResult<Receipt> submit_async(const VideoRequest& request) const;
+  AsyncResult<Task> wait_async(std::string_view task_id, const WaitOptions& options = {}) const;
+  AsyncResult<Task> generate_async(const VideoRequest& request, std::string path,
+                                   const WaitOptions& wait_options = {},
+                                   const DownloadOptions& download_options = {}) const;
+  ///@}
+
   /// The normalised base URL, e.g. "https://api.example.com".
   const std::string& base_url() const noexcept;
 
- private:
+  /// The shared state (internal: defined inside the library only, opaque to users).
   struct Impl;
+
+ private:
+  friend class TaskGroup;
+  friend class detail::Engine;
+  explicit Client(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  /// Streams `url` to `path` through the download machinery; `what` names it in errors.
+  DownloadResult download_url(std::string url, const std::string& what, const std::string& path,
+                              const DownloadOptions& options) const;
+
   std::shared_ptr<const Impl> impl_;
 };
 

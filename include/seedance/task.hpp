@@ -43,7 +43,11 @@ struct Task {
   int progress = 0;                           ///< 0..100, parsed from either 50 or "50%".
   std::optional<std::string> result_url;      ///< Present when status is Success.
   std::optional<std::string> fail_reason;     ///< Present when status is Failure.
-  std::optional<std::int64_t> created_at;     ///< Unix seconds.
+  /// The last frame's image, when the task was submitted with return_last_frame(true) and the
+  /// detail names it. The reference does not name the field: last_frame_url is read, then
+  /// last_frame_image_url, last_frame (a string or {"url": ...}); raw_json has the rest.
+  std::optional<std::string> last_frame_url;
+  std::optional<std::int64_t> created_at;  ///< Unix seconds.
   std::string raw_json;  ///< The response body, for fields the SDK does not model.
 
   /// True once the task reached Success or Failure.

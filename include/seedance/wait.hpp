@@ -13,6 +13,7 @@ namespace seedance {
 /// The service asks for polls every 10-15 s and never closer than 5 s apart.
 inline constexpr std::chrono::seconds kMinPollInterval{5};
 
+/// How Client::wait polls a task: interval, jitter, deadline, progress callback, cancellation.
 struct WaitOptions {
   /// Time between polls of the task. Values below kMinPollInterval are refused with
   /// ValidationError, never used.

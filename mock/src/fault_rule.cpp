@@ -231,6 +231,12 @@ FaultRule FaultRule::parse(const std::string& raw) {
     } else if (key == "change-etag") {
       if (has_value) fail(text, "change-etag takes no value");
       rule.change_etag = true;
+    } else if (key == "ignore-range") {
+      if (has_value) fail(text, "ignore-range takes no value");
+      rule.ignore_range = true;
+    } else if (key == "content-range") {
+      need_value();
+      rule.content_range = value;
     } else {
       fail(text, "unknown option '" + key + "'");
     }
@@ -264,6 +270,8 @@ std::string FaultRule::to_string() const {
     out += " stall-ms=" + std::to_string(stall.count());
   }
   if (change_etag) out += " change-etag";
+  if (ignore_range) out += " ignore-range";
+  if (!content_range.empty()) out += " content-range=" + quote_if_needed(content_range);
   out += times < 0 ? std::string(" times=always") : " times=" + std::to_string(times);
   return out;
 }

@@ -321,6 +321,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   // client's delayed ACK would add ~40 ms to every small response on a kept-alive connection.
   const int one = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (settings_.on_connection) settings_.on_connection(+1);
 
   bool ret = false;
   {
@@ -343,6 +344,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   }
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
+  if (settings_.on_connection) settings_.on_connection(-1);
   return ret;
 }
 

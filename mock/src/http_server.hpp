@@ -82,6 +82,8 @@ class HttpServer final : public httplib::Server {
     std::size_t initial_threads = 8;
     std::size_t max_threads = 1024;
     std::function<void()> on_listening;  ///< Called on the listening thread once it serves.
+    /// Called with +1 when a connection is accepted and -1 once it is closed.
+    std::function<void(int delta)> on_connection;
   };
 
   explicit HttpServer(Settings settings);

@@ -42,6 +42,7 @@ RULE: [METHOD] PATH: OPTION...   (full syntax in mock/README.md)
            retry-after=S retry-after-ms=MS retry-after-date=S location=URL
            close-before-response close-after-bytes=N
            delay-ms=MS rate=BYTES_PER_S stall-after-bytes=N stall-ms=MS change-etag
+           ignore-range content-range=VALUE
            times=N|always (default 1)
 )";
 

@@ -260,6 +260,8 @@ struct MockServer::Impl {
 
   std::mutex run_mutex;  // start/stop
   std::unique_ptr<detail::HttpServer> server;
+  std::atomic<std::int64_t> open_connections{0};
+  std::atomic<std::int64_t> peak_open_connections{0};
   std::thread listen_thread;
   std::atomic<int> port{0};
 
@@ -814,7 +816,18 @@ struct MockServer::Impl {
       if (!route.id.empty()) bump_generation(route.id);
     }
 
+    if (fault && fault->ignore_range) {
+      // The request object inside cpp-httplib is not const (see above).
+      auto& headers = const_cast<httplib::Request&>(req).headers;
+      headers.erase("Range");
+      headers.erase("If-Range");
+    }
     Reply reply = fault && fault->replaces_response() ? fault_reply(*fault) : api(req);
+    if (fault && !fault->content_range.empty()) {
+      for (auto& header : reply.headers) {
+        if (header.first == "Content-Range") header.second = fault->content_range;
+      }
+    }
     if (fault && fault->retry_after_seconds) {
       reply.headers.emplace_back("Retry-After", std::to_string(*fault->retry_after_seconds));
     }
@@ -918,6 +931,12 @@ void MockServer::start() {
       impl.listening = true;
     }
     impl.listening_cv.notify_all();
+  };
+  settings.on_connection = [&impl](int delta) {
+    const std::int64_t now = impl.open_connections.fetch_add(delta) + delta;
+    std::int64_t peak = impl.peak_open_connections.load();
+    while (now > peak && !impl.peak_open_connections.compare_exchange_weak(peak, now)) {
+    }
   };
   auto server = std::make_unique<detail::HttpServer>(std::move(settings));
   impl.configure(*server);
@@ -1082,6 +1101,18 @@ std::size_t MockServer::count(const std::string& method, const std::string& path
       std::count_if(impl_->log.begin(), impl_->log.end(), [&](const RecordedRequest& r) {
         return detail::method_matches(method, r.method) && starts_with(r.path, path_prefix);
       }));
+}
+
+std::size_t MockServer::open_connections() const {
+  return static_cast<std::size_t>(std::max<std::int64_t>(0, impl_->open_connections.load()));
+}
+
+std::size_t MockServer::peak_open_connections() const {
+  return static_cast<std::size_t>(impl_->peak_open_connections.load());
+}
+
+void MockServer::reset_peak_open_connections() {
+  impl_->peak_open_connections.store(impl_->open_connections.load());
 }
 
 std::size_t MockServer::connections_opened() const {

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -201,6 +202,38 @@ TEST_F(CliProcessTest, WaitThenDownloadATask) {
   EXPECT_EQ(downloaded.out, output + "\n");
   EXPECT_TRUE(testing::read_file(output) == mock::MockServer::expected_video(task_id, kVideoSize))
       << "the downloaded file is not the task's video";
+}
+
+TEST_F(CliProcessTest, DownloadResumesByDefaultAndNoResumeStartsOver) {
+  mock::MockServerOptions options;
+  options.api_key = kApiKey;
+  mock::MockServer server(options);
+  server.start();
+  const std::uint64_t size = 1024 * 1024;
+  const std::string id = server.create_succeeded_task(size);
+  const std::string output = dir_.file("resumed.mp4");
+  const auto interrupt = [&] {
+    server.add_fault("GET */content: close-after-bytes=300000");
+    server.add_fault("GET */content: status=404");  // a permanent failure: the part is kept
+    const ProcessResult failed = seedance({"download", id, "-o", output}, server.base_url());
+    EXPECT_NE(failed.exit_code, 0) << describe(failed);
+    EXPECT_EQ(testing::read_file(output + ".part").size(), 300000u);
+  };
+  const auto last_range = [&] { return server.requests().back().header("Range"); };
+
+  interrupt();
+  ProcessResult result = seedance({"download", id, "-o", output}, server.base_url());
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(last_range(), "bytes=300000-");
+  EXPECT_THAT(result.err, HasSubstr("resumed"));
+  EXPECT_TRUE(testing::read_file(output) == mock::MockServer::expected_video(id, size));
+
+  std::remove(output.c_str());
+  interrupt();
+  result = seedance({"download", id, "-o", output, "--no-resume"}, server.base_url());
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  EXPECT_EQ(last_range(), "");
+  EXPECT_TRUE(testing::read_file(output) == mock::MockServer::expected_video(id, size));
 }
 
 TEST_F(CliProcessTest, FailedTaskExitsOneWithTheReason) {

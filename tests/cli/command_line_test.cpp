@@ -158,6 +158,11 @@ TEST(ParseCommandLine, TaskCommands) {
   EXPECT_EQ(parsed.result.command_line->command, Command::Download);
   EXPECT_EQ(parsed.result.command_line->task_id, "task_3");
   EXPECT_EQ(parsed.result.command_line->output_path, "v.mp4");
+  EXPECT_FALSE(parsed.result.command_line->no_resume);
+
+  parsed = parse({"download", "task_3", "-o", "v.mp4", "--no-resume"});
+  ASSERT_TRUE(parsed.result.command_line);
+  EXPECT_TRUE(parsed.result.command_line->no_resume);
 }
 
 TEST(ParseCommandLine, DryRunOnGenerateNeedsNoOutputFile) {
@@ -209,7 +214,7 @@ TEST(ParseCommandLine, VersionPrintsTheLibraryVersion) {
 }
 
 TEST(ParseCommandLine, EveryCommandsHelpHasAnExample) {
-  for (const char* command : {"generate", "submit", "status", "wait", "download"}) {
+  for (const char* command : {"generate", "submit", "status", "wait", "download", "batch"}) {
     const auto parsed = parse({command, "--help"});
     EXPECT_FALSE(parsed.result.command_line) << command;
     EXPECT_EQ(parsed.result.exit_code, 0) << command;

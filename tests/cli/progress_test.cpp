@@ -90,6 +90,14 @@ TEST(ProgressReporter, ShowsDownloadProgressOnATerminal) {
   progress.bytes_per_second = 1024;
   reporter.download_progressed(progress);
   EXPECT_THAT(err.str(), HasSubstr("downloading 2.0 KB / 4.0 KB, 1.0 KB/s"));
+  EXPECT_THAT(err.str(), HasSubstr("[##########----------] 50%"));
+}
+
+TEST(ProgressBar, FillsInProportion) {
+  EXPECT_EQ(format_bar(0, 100), "[--------------------] 0%");
+  EXPECT_EQ(format_bar(100, 100), "[####################] 100%");
+  EXPECT_EQ(format_bar(150, 100), "[####################] 100%");
+  EXPECT_EQ(format_bar(1, 3), "[######--------------] 33%");
 }
 
 TEST(Ticker, CallsTheActionUntilDestroyed) {

@@ -122,4 +122,19 @@ TEST_F(ExamplesTest, ReadmeExampleRuns) {
   EXPECT_NE(result.out.find("saved to boat.mp4"), std::string::npos);
 }
 
+TEST_F(ExamplesTest, ManyTasks) {
+  const ProcessResult result = run(EXAMPLE_many_tasks, {out_dir_, "one", "two", "three", "four"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::istringstream lines(result.out);
+  std::size_t videos = 0;
+  for (std::string task_id, path; lines >> task_id >> path; ++videos) {
+    const auto task = server_->task(task_id);
+    ASSERT_TRUE(task) << task_id;
+    EXPECT_EQ(path, out_dir_ + "/" + task_id + ".mp4");
+    EXPECT_EQ(read_file(path), MockServer::expected_video(task_id, task->video_size));
+  }
+  EXPECT_EQ(videos, 4u);
+  EXPECT_EQ(server_->count("POST", "/v1/videos"), 4u);
+}
+
 }  // namespace

@@ -35,6 +35,7 @@ enum class FaultBody {
 ///   change_etag): the API processes the request normally (a POST creates its task, a poll
 ///   advances it) and the delivery of the response is then damaged.
 struct FaultRule {
+  /// Value of `times` that makes the rule apply to every matching request.
   static constexpr int kAlways = -1;
 
   std::string method = "*";  ///< "GET", "POST", ... or "*" for any method.
@@ -46,7 +47,9 @@ struct FaultRule {
 
   // Replacement response. status 0 with a body uses the body's default status (error 500,
   // html 502, malformed/empty 200); a status without a body means FaultBody::ErrorObject.
+  /// HTTP status of the replacement response (200..599); 0: the body's default, or no replacement.
   int status = 0;
+  /// Body of the replacement response; None with a status means ErrorObject.
   FaultBody body = FaultBody::None;
   std::string error_code;     ///< Overrides the error object's code (default from the status).
   std::string error_type;     ///< Overrides the error object's type.
@@ -72,6 +75,12 @@ struct FaultRule {
   /// Before answering, change the validator (ETag, Last-Modified) of the video of the task named
   /// in the path, so an If-Range with the old one no longer matches. The bytes stay the same.
   bool change_etag = false;
+  /// Downloads: answer as if the request had no Range header (the whole video, HTTP 200), like a
+  /// server or proxy that does not support ranges.
+  bool ignore_range = false;
+  /// Downloads: send this Content-Range value instead of the true one (the body is unchanged),
+  /// like a broken cache. Empty: the true value.
+  std::string content_range;
 
   /// True when the rule answers with a replacement response instead of the API's.
   bool replaces_response() const noexcept { return status != 0 || body != FaultBody::None; }
@@ -83,10 +92,11 @@ struct FaultRule {
   std::string to_string() const;
 };
 
+/// Configuration of a MockServer, fixed at construction (see the set_* functions for changes).
 struct MockServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 0;  ///< 0 picks a free port.
-  std::string api_key = "test-key";
+  std::string host = "127.0.0.1";    ///< Address to listen on; default loopback.
+  int port = 0;                      ///< 0 picks a free port.
+  std::string api_key = "test-key";  ///< Key required as "Authorization: Bearer <key>".
   /// Polls of a task's detail until it is terminal: poll 1 reports QUEUED, the ones in between
   /// IN_PROGRESS, poll N SUCCESS (or FAILURE). Values below 1 count as 1.
   int polls_to_complete = 3;
@@ -94,27 +104,28 @@ struct MockServerOptions {
   std::size_t threads = 8;  ///< Initial worker threads; one per open connection, more are added.
   std::size_t keep_alive_max_count = 100000;    ///< Requests per connection.
   std::chrono::seconds keep_alive_timeout{60};  ///< Idle time before the server closes one.
-  std::chrono::seconds read_timeout{30};
-  std::chrono::seconds write_timeout{30};
+  std::chrono::seconds read_timeout{30};        ///< Socket read timeout, in seconds.
+  std::chrono::seconds write_timeout{30};       ///< Socket write timeout, in seconds.
 };
 
 /// One received request, as the server saw it.
 struct RecordedRequest {
   std::uint64_t sequence = 0;  ///< 1, 2, 3, ... in order of arrival.
-  std::string method;
-  std::string path;    ///< Without the query string.
-  std::string target;  ///< As sent, with the query string.
+  std::string method;          ///< HTTP method, e.g. "GET" or "POST".
+  std::string path;            ///< Without the query string.
+  std::string target;          ///< As sent, with the query string.
+  /// Request headers (name, value) in the order received.
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::string body;                                   ///< Request body as received.
   std::chrono::steady_clock::time_point received_at;  ///< When the whole request had arrived.
-  std::string remote_addr;
-  int remote_port = 0;
-  std::uint64_t connection_id = 0;  ///< Distinct per accepted TCP connection.
+  std::string remote_addr;                            ///< Client IP address.
+  int remote_port = 0;                                ///< Client TCP port.
+  std::uint64_t connection_id = 0;                    ///< Distinct per accepted TCP connection.
   /// Status of the response, 0 when none was sent (close_before_response) or while the request
   /// is still being answered (e.g. during a delay).
   int status = 0;
-  bool fault_applied = false;
-  std::string fault;  ///< The applied rule, in RULE syntax.
+  bool fault_applied = false;  ///< True when a FaultRule was applied to this request.
+  std::string fault;           ///< The applied rule, in RULE syntax.
 
   /// Case-insensitive header look-up; empty when absent.
   std::string header(const std::string& name) const;
@@ -127,29 +138,30 @@ struct TaskOptions {
   /// Queued behaves as just submitted; InProgress as polled twice; Success and Failure are
   /// terminal at once (a Success task is downloadable immediately).
   TaskState state = TaskState::Success;
-  std::string model = "seedance-2.0";
-  std::string prompt = "a mock task";
+  std::string model = "seedance-2.0";       ///< Model name the task reports.
+  std::string prompt = "a mock task";       ///< Prompt the task reports.
   std::optional<std::uint64_t> video_size;  ///< Default: the server's current video size.
-  bool return_last_frame = false;
+  bool return_last_frame = false;           ///< Serve a last frame (once the task succeeds).
   std::string fail_reason = "mock: generation failed";  ///< For Failure.
 };
 
 /// What the server knows about a task.
 struct TaskSnapshot {
-  std::string id;
-  std::string model;
-  std::string prompt;
-  std::string status;  ///< Last reported: QUEUED, IN_PROGRESS, SUCCESS or FAILURE.
-  int polls = 0;       ///< Detail requests answered so far.
-  std::uint64_t video_size = 0;
-  std::string etag;  ///< Current strong validator of the video, with quotes.
-  std::int64_t created_at = 0;
-  bool return_last_frame = false;
+  std::string id;                  ///< Task id.
+  std::string model;               ///< Model name.
+  std::string prompt;              ///< Prompt text.
+  std::string status;              ///< Last reported: QUEUED, IN_PROGRESS, SUCCESS or FAILURE.
+  int polls = 0;                   ///< Detail requests answered so far.
+  std::uint64_t video_size = 0;    ///< Size of the task's video, in bytes.
+  std::string etag;                ///< Current strong validator of the video, with quotes.
+  std::int64_t created_at = 0;     ///< Creation time, Unix seconds.
+  bool return_last_frame = false;  ///< Whether a last frame is served on success.
 };
 
 /// The mock server. All member functions are thread-safe.
 class MockServer {
  public:
+  /// Configures the server; it does not listen until start().
   explicit MockServer(MockServerOptions options = {});
   ~MockServer();  ///< Stops the server.
   MockServer(const MockServer&) = delete;
@@ -161,38 +173,48 @@ class MockServer {
   void start();
   /// Stops serving, interrupting delays, stalls and downloads in progress. Idempotent.
   void stop();
-  bool running() const;
+  bool running() const;  ///< True between start() and stop().
 
   std::string base_url() const;  ///< "http://127.0.0.1:PORT" (once started).
-  int port() const;
-  std::string api_key() const;
+  int port() const;              ///< The bound port; 0 before the first start().
+  std::string api_key() const;   ///< The API key currently required.
 
-  void set_api_key(const std::string& key);
+  void set_api_key(const std::string& key);  ///< Changes the required API key.
   void set_polls_to_complete(int polls);     ///< For tasks created afterwards.
   void set_video_size(std::uint64_t bytes);  ///< For tasks created afterwards.
 
   // Faults.
+  /// Appends a rule (ignored when times is 0); throws std::invalid_argument on a bad status.
   void add_fault(FaultRule rule);
   void add_fault(const std::string& rule);  ///< RULE syntax; throws std::invalid_argument.
-  void clear_faults();
-  std::size_t pending_faults() const;  ///< Rules not used up yet.
+  void clear_faults();                      ///< Removes all fault rules.
+  std::size_t pending_faults() const;       ///< Rules not used up yet.
 
   // Tasks.
+  /// Creates a task directly, without a submit request; returns its id.
   std::string create_task(const TaskOptions& options);
   std::string create_succeeded_task();  ///< With the server's current video size.
+  /// Creates a SUCCESS task with a video of `video_size` bytes; returns its id.
   std::string create_succeeded_task(std::uint64_t video_size);
+  /// The task's current state; empty when no task has this id.
   std::optional<TaskSnapshot> task(const std::string& task_id) const;
-  std::size_t task_count() const;
+  std::size_t task_count() const;  ///< Number of tasks the server knows.
   /// Changes the validator of the task's video, as the change_etag fault does.
   void change_etag(const std::string& task_id);
 
   // Request log.
-  std::vector<RecordedRequest> requests() const;
+  std::vector<RecordedRequest> requests() const;  ///< A copy of the log, in order of arrival.
   /// Requests with this method ("" or "*": any) whose path starts with path_prefix.
   std::size_t count(const std::string& method, const std::string& path_prefix = "") const;
   /// Distinct TCP connections that carried the logged requests.
   std::size_t connections_opened() const;
-  void clear_log();
+  /// TCP connections open right now (accepted and not yet closed).
+  std::size_t open_connections() const;
+  /// The most connections open at once since start (or the last reset).
+  std::size_t peak_open_connections() const;
+  /// Starts the peak again from the connections open now.
+  void reset_peak_open_connections();
+  void clear_log();  ///< Empties the request log (sequence numbers keep counting).
   /// Called (on a server thread) for each request once its response status is known.
   void set_request_observer(std::function<void(const RecordedRequest&)> observer);
 

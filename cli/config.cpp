@@ -1,0 +1,91 @@
+#include "config.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace seedance::cli {
+namespace {
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::string default_config_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/seedance/config";
+  const char* home = std::getenv("HOME");
+  if (home != nullptr && home[0] != '\0') return std::string(home) + "/.config/seedance/config";
+  return {};
+}
+
+ConfigFile parse_config(std::string_view text, const std::string& path,
+                        std::vector<std::string>& problems) {
+  ConfigFile config;
+  config.path = path;
+  int line_number = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = trim(text.substr(start, end - start));
+    start = end + 1;
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    const std::string where = path + ":" + std::to_string(line_number) + ": ";
+    const auto equals = line.find('=');
+    if (equals == std::string_view::npos) {
+      problems.push_back(where + "expected `key = value`");
+      continue;
+    }
+    const std::string key(trim(line.substr(0, equals)));
+    std::string_view value = trim(line.substr(equals + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    if (key == "base_url") {
+      config.base_url = value;
+    } else if (key == "api_key") {
+      config.api_key = value;
+    } else {
+      problems.push_back(where + "unknown key \"" + key + "\" (known: base_url, api_key)");
+    }
+  }
+  return config;
+}
+
+ConfigFile load_config(const std::string& explicit_path, std::vector<std::string>& problems) {
+  const std::string path = explicit_path.empty() ? default_config_path() : explicit_path;
+  if (path.empty()) return {};
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) {
+    if (!explicit_path.empty()) {
+      problems.push_back("--config: " + path + " does not exist or is not a file");
+    }
+    return {};
+  }
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (!file) {
+    problems.push_back("config file " + path + ": cannot be read");
+    return {};
+  }
+  return parse_config(text.str(), path, problems);
+}
+
+std::string resolve_setting(const std::string& flag, const char* environment_variable,
+                            const std::string& config_value) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(environment_variable);
+  if (value != nullptr && value[0] != '\0') return value;
+  return config_value;
+}
+
+}  // namespace seedance::cli

@@ -1,0 +1,36 @@
+// Where the service URL and the API key come from: flags, then the environment, then an
+// optional config file.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace seedance::cli {
+
+/// What a config file sets; empty strings for what it does not.
+struct ConfigFile {
+  std::string path;  ///< The file read; empty when none was.
+  std::string base_url;
+  std::string api_key;
+};
+
+/// $XDG_CONFIG_HOME/seedance/config when XDG_CONFIG_HOME is set (and absolute), else
+/// $HOME/.config/seedance/config; empty when neither variable is set.
+std::string default_config_path();
+
+/// Parses `key = value` lines: keys base_url and api_key; blank lines and lines starting with
+/// '#' are ignored; a value may be wrapped in double quotes. Problems are appended as
+/// "PATH:LINE: ..." and never quote a value (it may be the key).
+ConfigFile parse_config(std::string_view text, const std::string& path,
+                        std::vector<std::string>& problems);
+
+/// Reads `explicit_path` (--config), which must exist, or else the default path when that file
+/// exists. Problems are appended.
+ConfigFile load_config(const std::string& explicit_path, std::vector<std::string>& problems);
+
+/// The first non-empty of: the flag, the environment variable, the config file's value.
+std::string resolve_setting(const std::string& flag, const char* environment_variable,
+                            const std::string& config_value);
+
+}  // namespace seedance::cli

@@ -1,0 +1,44 @@
+// The 5 s floor across calls: when each task was last polled by this Client (and its copies).
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "seedance/clock.hpp"
+#include "seedance/wait.hpp"
+
+namespace seedance::detail {
+
+/// Remembers when each task's last status query was answered, so that a second wait on the same
+/// task (after a cancellation, a timeout, a get(), or from another thread) still keeps 5 s from
+/// the previous poll. Thread-safe; entries older than the floor are forgotten.
+class PollFloor {
+ public:
+  /// The earliest time the task may be polled again (time_point::min() when it may now).
+  Clock::time_point earliest(std::string_view task_id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto found = answered_.find(std::string(task_id));
+    return found == answered_.end() ? Clock::time_point::min() : found->second + kMinPollInterval;
+  }
+
+  /// A status query of the task was answered (or ended) at `at`.
+  void record(std::string_view task_id, Clock::time_point at) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (answered_.size() >= kPruneAbove) {
+      for (auto it = answered_.begin(); it != answered_.end();) {
+        it = it->second + kMinPollInterval < at ? answered_.erase(it) : std::next(it);
+      }
+    }
+    auto& entry = answered_[std::string(task_id)];
+    if (entry < at) entry = at;
+  }
+
+ private:
+  static constexpr std::size_t kPruneAbove = 4096;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Clock::time_point> answered_;
+};
+
+}  // namespace seedance::detail

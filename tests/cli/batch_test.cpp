@@ -1,0 +1,435 @@
+// Unit tests of the batch parts: the job file, the rate limiter, the journal and the runner
+// (against a fake service, so no network and no sleeping).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "batch_jobs.hpp"
+#include "batch_runner.hpp"
+#include "journal.hpp"
+#include "rate_limiter.hpp"
+#include "seedance/error.hpp"
+#include "temp_dir.hpp"
+
+namespace seedance::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+using ::testing::StartsWith;
+
+// --- the job file ----------------------------------------------------------------------------
+
+TEST(JobFile, TypedFieldsGiveTheSameBodyAsTheBuilder) {
+  const ParsedJobs parsed = parse_job_file(
+      R"({"name":"boat","model":"seedance-2.0-fast","prompt":"A paper boat","duration":5,)"
+      R"("metadata":{"resolution":"720p","ratio":"16:9","seed":7,"watermark":false,)"
+      R"("content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"},)"
+      R"("role":"first_frame"}]}})"
+      "\n");
+  ASSERT_THAT(parsed.problems, IsEmpty());
+  ASSERT_THAT(parsed.jobs, SizeIs(1));
+  const BatchJob& job = parsed.jobs[0];
+  EXPECT_EQ(job.line, 1);
+  EXPECT_EQ(job.name, "boat");
+  const std::string expected = VideoRequest("seedance-2.0-fast")
+                                   .prompt("A paper boat")
+                                   .duration(5)
+                                   .resolution(Resolution::P720)
+                                   .ratio(Ratio::R16x9)
+                                   .seed(7)
+                                   .watermark(false)
+                                   .first_frame("https://example.com/a.png")
+                                   .to_json();
+  EXPECT_EQ(job.request.to_json(), expected);
+}
+
+TEST(JobFile, UnknownFieldsArePassedThroughAndNameIsNotSent) {
+  const ParsedJobs parsed =
+      parse_job_file(R"({"name":"x","prompt":"p","future":{"a":1},"metadata":{"newer":true}})");
+  ASSERT_THAT(parsed.problems, IsEmpty());
+  const std::string body = parsed.jobs.at(0).request.to_json();
+  EXPECT_THAT(body, HasSubstr(R"("future":{"a":1})"));
+  EXPECT_THAT(body, HasSubstr(R"("newer":true)"));
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("\"name\"")));
+}
+
+TEST(JobFile, EveryInvalidLineIsReportedWithItsNumber) {
+  const ParsedJobs parsed = parse_job_file(
+      "{\"prompt\":\"fine\"}\n"
+      "\n"
+      "# a comment\n"
+      "{\"prompt\":\"x\",\"duration\":60}\n"
+      "not json\n"
+      "[1,2]\n"
+      "{\"prompt\":\"y\",\"metadata\":{\"resolution\":\"4k\"}}\n"
+      "{\"prompt\":\"z\",\"name\":\"a/evil\"}\n");
+  EXPECT_THAT(parsed.jobs, SizeIs(1));
+  ASSERT_THAT(parsed.problems, SizeIs(5));
+  EXPECT_THAT(parsed.problems[0], StartsWith("line 4: duration: must be 4..15"));
+  EXPECT_EQ(parsed.problems[1], "line 5: not valid JSON");
+  EXPECT_THAT(parsed.problems[2], StartsWith("line 6: must be a JSON object"));
+  EXPECT_THAT(parsed.problems[3], StartsWith("line 7: metadata.resolution: must be 480p"));
+  EXPECT_THAT(parsed.problems[4], StartsWith("line 8: name: only letters"));
+}
+
+TEST(JobFile, NamesMustBeUnique) {
+  const ParsedJobs parsed =
+      parse_job_file("{\"name\":\"a\",\"prompt\":\"1\"}\n{\"name\":\"a\",\"prompt\":\"2\"}\n");
+  ASSERT_THAT(parsed.problems, SizeIs(1));
+  EXPECT_THAT(parsed.problems[0], HasSubstr("line 2: name: \"a\" is already used on line 1"));
+}
+
+TEST(JobFile, WrongTypesNameTheField) {
+  const ParsedJobs parsed = parse_job_file(R"({"prompt":"p","duration":"5","images":"a.png"})");
+  EXPECT_THAT(parsed.problems, ElementsAre("line 1: duration: must be an integer, got string",
+                                           "line 1: images: must be an array of strings, got "
+                                           "string"));
+}
+
+TEST(JobFile, AnEmptyFileIsAProblem) {
+  EXPECT_THAT(parse_job_file("\n# nothing\n").problems, SizeIs(1));
+}
+
+TEST(JobFile, TheKeyIsLineAndContentHash) {
+  const ParsedJobs first = parse_job_file("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n");
+  const ParsedJobs edited = parse_job_file("{\"prompt\":\"a\"}\n{\"prompt\":\"B\"}\n");
+  ASSERT_THAT(first.jobs, SizeIs(2));
+  ASSERT_THAT(edited.jobs, SizeIs(2));
+  EXPECT_EQ(first.jobs[0].key(), edited.jobs[0].key());
+  EXPECT_NE(first.jobs[1].key(), edited.jobs[1].key());
+  EXPECT_THAT(first.jobs[0].key(), StartsWith("1:"));
+  EXPECT_EQ(content_hash(""), "cbf29ce484222325");  // FNV-1a's offset basis: stable forever.
+}
+
+// --- the rate limiter ------------------------------------------------------------------------
+
+class FakeClock : public Clock {
+ public:
+  time_point now() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return now_;
+  }
+  bool sleep_until(time_point deadline, const CancellationToken& cancel) override {
+    if (cancel.cancelled()) return false;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (deadline > now_) now_ = deadline;
+    return true;
+  }
+  double seconds() { return std::chrono::duration<double>(now() - time_point()).count(); }
+
+ private:
+  std::mutex mutex_;
+  time_point now_{};
+};
+
+TEST(RateLimiter, SpacesAcquisitionsAfterTheBurst) {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter(2.0, 1.0, clock);
+  CancellationToken cancel;
+  EXPECT_TRUE(limiter.acquire(cancel));
+  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(limiter.acquire(cancel));
+  EXPECT_NEAR(clock->seconds(), 2.0, 1e-6);  // 4 more tokens at 2 per second.
+}
+
+TEST(RateLimiter, CancellationEndsTheWaitWithoutAToken) {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter(1.0, 1.0, clock);
+  CancellationToken cancel;
+  EXPECT_TRUE(limiter.acquire(cancel));
+  cancel.cancel();
+  EXPECT_FALSE(limiter.acquire(cancel));
+  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
+}
+
+// --- the journal -----------------------------------------------------------------------------
+
+TEST(Journal, EntriesSurviveReopening) {
+  testing::TempDir dir;
+  const std::string path = dir.file("journal.sqlite");
+  {
+    Journal journal(path);
+    JournalEntry entry;
+    entry.job_key = "2:abc";
+    entry.line = 2;
+    entry.name = "boat";
+    entry.state = JobState::Submitted;
+    entry.task_id = "task_1";
+    journal.put(entry);
+    entry.job_key = "1:def";
+    entry.line = 1;
+    entry.state = JobState::Submitting;
+    entry.task_id.clear();
+    journal.put(entry);
+    entry.state = JobState::Unknown;
+    entry.message = "connection closed";
+    journal.put(entry);  // Replaces, does not add.
+  }
+  Journal reopened(path);
+  const auto entries = reopened.entries();
+  ASSERT_THAT(entries, SizeIs(2));
+  EXPECT_EQ(entries[0].job_key, "1:def");
+  EXPECT_EQ(entries[0].state, JobState::Unknown);
+  EXPECT_EQ(entries[0].message, "connection closed");
+  EXPECT_EQ(entries[1].task_id, "task_1");
+  EXPECT_EQ(entries[1].state, JobState::Submitted);
+  EXPECT_EQ(entries[1].name, "boat");
+}
+
+TEST(Journal, ASecondUserIsRefused) {
+  testing::TempDir dir;
+  Journal first(dir.file("j.sqlite"));
+  EXPECT_THROW(Journal second(dir.file("j.sqlite")), JournalError);
+}
+
+TEST(Journal, StateWordsRoundTrip) {
+  for (JobState state : {JobState::Submitting, JobState::Submitted, JobState::Done,
+                         JobState::Failed, JobState::Unknown, JobState::Refused}) {
+    EXPECT_EQ(parse_job_state(to_string(state)), state);
+  }
+  EXPECT_EQ(parse_job_state("bogus"), std::nullopt);
+}
+
+// --- the runner ------------------------------------------------------------------------------
+
+// A service that creates tasks in memory; what each task does is scripted by its prompt.
+class FakeService {
+ public:
+  BatchService service() {
+    BatchService service;
+    service.submit = [this](const VideoRequest& request) {
+      const std::string prompt = request.prompt().value_or("");
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++submits;
+        const int now = ++in_flight_;
+        max_in_flight = std::max(max_in_flight, now);
+      }
+      struct Leave {
+        FakeService* self;
+        ~Leave() {
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          --self->in_flight_;
+        }
+      } leave{this};
+      if (prompt == "unknown") throw SubmitOutcomeUnknownError("connection closed after sending");
+      if (prompt == "refused") throw ApiError("quota exceeded", 200, "rate_limit_error", "quota");
+      Receipt receipt;
+      std::lock_guard<std::mutex> lock(mutex_);
+      receipt.task_id = "task_" + std::to_string(++next_id_);
+      prompts_[receipt.task_id] = prompt;
+      return receipt;
+    };
+    service.wait = [this](const std::string& task_id, const WaitOptions&) {
+      std::string prompt;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++waits;
+        prompt = prompts_[task_id];
+      }
+      Task task;
+      task.task_id = task_id;
+      task.status = TaskStatus::Success;
+      if (prompt == "fail") {
+        task.status = TaskStatus::Failure;
+        task.fail_reason = "content policy";
+        throw TaskFailedError(task);
+      }
+      if (prompt == "timeout") throw TimeoutError("gave up", task_id, std::nullopt);
+      return task;
+    };
+    service.download = [this](const std::string& task_id, const std::string& path,
+                              const DownloadOptions&) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        ++downloads;
+      }
+      testing::write_file(path, "video of " + task_id);
+      DownloadResult result;
+      result.path = path;
+      return result;
+    };
+    return service;
+  }
+
+  void remember(const std::string& task_id, const std::string& prompt) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    prompts_[task_id] = prompt;
+  }
+
+  int submits = 0;
+  int waits = 0;
+  int downloads = 0;
+  int max_in_flight = 0;
+
+ private:
+  std::mutex mutex_;
+  int in_flight_ = 0;
+  int next_id_ = 0;
+  std::map<std::string, std::string> prompts_;
+};
+
+std::vector<BatchJob> jobs_of(const std::string& text) {
+  ParsedJobs parsed = parse_job_file(text);
+  EXPECT_THAT(parsed.problems, IsEmpty());
+  return std::move(parsed.jobs);
+}
+
+class BatchRunnerTest : public ::testing::Test {
+ protected:
+  BatchReport run(const std::vector<BatchJob>& jobs) {
+    Journal journal(dir_.file("journal.sqlite"));
+    return run_batch(jobs, journal, fake_.service(), options_);
+  }
+  std::vector<JournalEntry> journal_entries() {
+    Journal journal(dir_.file("journal.sqlite"));
+    return journal.entries();
+  }
+
+  testing::TempDir dir_;
+  FakeService fake_;
+  BatchOptions options_ = [this] {
+    BatchOptions options;
+    options.out_dir = dir_.path().string();
+    options.concurrency = 3;
+    return options;
+  }();
+};
+
+TEST_F(BatchRunnerTest, EveryJobIsSubmittedOnceAndSaved) {
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "{\"prompt\":\"p" + std::to_string(i) + "\"}\n";
+  text += "{\"prompt\":\"named\",\"name\":\"clip\"}\n";
+  const BatchReport report = run(jobs_of(text));
+  EXPECT_EQ(report.count(JobOutcome::Done), 11);
+  EXPECT_EQ(report.exit_code(), 0);
+  EXPECT_EQ(fake_.submits, 11);
+  EXPECT_LE(fake_.max_in_flight, 3);
+  EXPECT_EQ(report.results.back().output_path, dir_.file("clip.mp4"));
+  EXPECT_EQ(report.results.front().output_path, dir_.file(report.results.front().task_id + ".mp4"));
+  for (const JournalEntry& entry : journal_entries()) EXPECT_EQ(entry.state, JobState::Done);
+}
+
+TEST_F(BatchRunnerTest, ASecondRunSubmitsNothingAgain) {
+  const auto jobs = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n");
+  run(jobs);
+  const BatchReport again = run(jobs);
+  EXPECT_EQ(fake_.submits, 2);
+  EXPECT_EQ(fake_.downloads, 2);
+  EXPECT_EQ(again.count(JobOutcome::Done), 2);
+  EXPECT_TRUE(again.results[0].resumed);
+}
+
+TEST_F(BatchRunnerTest, ASubmittedJobIsResumedNotResubmitted) {
+  const auto jobs = jobs_of("{\"prompt\":\"a\",\"name\":\"a\"}\n");
+  {
+    Journal journal(dir_.file("journal.sqlite"));
+    JournalEntry entry{jobs[0].key(), 1, "a", JobState::Submitted, "task_old", "", ""};
+    journal.put(entry);
+  }
+  fake_.remember("task_old", "a");
+  const BatchReport report = run(jobs);
+  EXPECT_EQ(fake_.submits, 0);
+  EXPECT_EQ(report.results[0].task_id, "task_old");
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Done);
+  EXPECT_EQ(testing::read_file(dir_.file("a.mp4")), "video of task_old");
+}
+
+TEST_F(BatchRunnerTest, AJobFoundSubmittingIsUnknownAndNotResubmitted) {
+  const auto jobs = jobs_of("{\"prompt\":\"a\"}\n");
+  {
+    Journal journal(dir_.file("journal.sqlite"));
+    journal.put({jobs[0].key(), 1, "", JobState::Submitting, "", "", ""});
+  }
+  BatchReport report = run(jobs);
+  EXPECT_EQ(fake_.submits, 0);
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Unknown);
+  EXPECT_EQ(report.exit_code(), 5);
+  EXPECT_EQ(journal_entries().at(0).state, JobState::Unknown);
+
+  report = run(jobs);  // Still not resubmitted.
+  EXPECT_EQ(fake_.submits, 0);
+
+  options_.resubmit_unknown = true;
+  report = run(jobs);
+  EXPECT_EQ(fake_.submits, 1);
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Done);
+}
+
+TEST_F(BatchRunnerTest, OutcomesOfFailuresAndTheExitCode) {
+  const auto jobs = jobs_of(
+      "{\"prompt\":\"fine\"}\n{\"prompt\":\"fail\"}\n{\"prompt\":\"refused\"}\n"
+      "{\"prompt\":\"unknown\"}\n{\"prompt\":\"timeout\"}\n");
+  BatchReport report = run(jobs);
+  ASSERT_THAT(report.results, SizeIs(5));
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Done);
+  EXPECT_EQ(report.results[1].outcome, JobOutcome::Failed);
+  EXPECT_THAT(report.results[1].message, HasSubstr("content policy"));
+  EXPECT_EQ(report.results[1].exit_code, 1);
+  EXPECT_EQ(report.results[2].outcome, JobOutcome::Failed);
+  EXPECT_EQ(report.results[2].exit_code, 3);
+  EXPECT_EQ(report.results[3].outcome, JobOutcome::Unknown);
+  EXPECT_EQ(report.results[4].outcome, JobOutcome::Incomplete);
+  EXPECT_EQ(report.results[4].exit_code, 4);
+  EXPECT_EQ(report.exit_code(), 5);
+  EXPECT_EQ(fake_.submits, 5);
+
+  // Again: the refused submit is retried (no task exists), the timed-out task is resumed, the
+  // failed task and the unknown submit are left alone.
+  report = run(jobs);
+  EXPECT_EQ(fake_.submits, 6);
+  EXPECT_EQ(report.results[1].outcome, JobOutcome::Failed);
+  EXPECT_EQ(report.results[3].outcome, JobOutcome::Unknown);
+
+  const std::string summary = format_summary(report, true);
+  EXPECT_THAT(summary, HasSubstr("done 1, failed 2, unknown 1, incomplete 1"));
+  EXPECT_THAT(summary, StartsWith("LINE"));
+}
+
+TEST_F(BatchRunnerTest, CancelledBeforeStartSubmitsNothing) {
+  options_.cancel.cancel();
+  const BatchReport report = run(jobs_of("{\"prompt\":\"a\"}\n"));
+  EXPECT_EQ(fake_.submits, 0);
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Incomplete);
+  EXPECT_THAT(journal_entries(), IsEmpty());
+}
+
+TEST_F(BatchRunnerTest, TheRateCapSpacesSubmits) {
+  auto clock = std::make_shared<FakeClock>();
+  RateLimiter limiter(0.5, 1.0, clock);
+  options_.rate = &limiter;
+  run(jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n{\"prompt\":\"c\"}\n"));
+  EXPECT_EQ(fake_.submits, 3);
+  EXPECT_NEAR(clock->seconds(), 4.0, 1e-6);
+}
+
+TEST(JournalConflicts, AnEditedOrMovedLineIsReported) {
+  const auto before = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n");
+  std::vector<JournalEntry> entries = {
+      {before[0].key(), 1, "", JobState::Submitted, "task_a", "", ""},
+      {before[1].key(), 2, "", JobState::Done, "task_b", "", ""}};
+  EXPECT_THAT(journal_conflicts(before, entries), IsEmpty());
+
+  const auto appended = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n{\"prompt\":\"c\"}\n");
+  EXPECT_THAT(journal_conflicts(appended, entries), IsEmpty());
+
+  const auto edited = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"B\"}\n");
+  EXPECT_THAT(journal_conflicts(edited, entries),
+              ElementsAre("line 2: changed since the journal recorded it as done (task task_b)"));
+
+  const auto moved = jobs_of("{\"prompt\":\"new\"}\n{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n");
+  const auto problems = journal_conflicts(moved, entries);
+  ASSERT_THAT(problems, SizeIs(2));
+  EXPECT_THAT(problems[0], HasSubstr("its content is now on line 2"));
+}
+
+}  // namespace
+}  // namespace seedance::cli

@@ -1,0 +1,128 @@
+// The config file and the precedence flags > environment > config file; the JSON error shape.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "config.hpp"
+#include "exit_codes.hpp"
+#include "seedance/error.hpp"
+#include "temp_dir.hpp"
+
+namespace seedance::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+
+// Sets an environment variable for the test's duration.
+class ScopedVariable {
+ public:
+  ScopedVariable(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedVariable() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(ConfigFile, ParsesKeyValueLines) {
+  std::vector<std::string> problems;
+  const ConfigFile config = parse_config(
+      "# my account\n  base_url = https://api.example.com  \napi_key=\"sk-from-file-123\"\n\n",
+      "cfg", problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(config.base_url, "https://api.example.com");
+  EXPECT_EQ(config.api_key, "sk-from-file-123");
+}
+
+TEST(ConfigFile, ProblemsNameTheLineButNeverTheValue) {
+  std::vector<std::string> problems;
+  parse_config("api_key sk-secret-value-9\napi-key = sk-secret-value-9\n", "cfg", problems);
+  ASSERT_THAT(problems, SizeIs(2));
+  EXPECT_EQ(problems[0], "cfg:1: expected `key = value`");
+  EXPECT_THAT(problems[1], HasSubstr("cfg:2: unknown key \"api-key\""));
+  for (const auto& problem : problems) EXPECT_THAT(problem, Not(HasSubstr("sk-secret")));
+}
+
+TEST(ConfigFile, DefaultPathFollowsXdg) {
+  {
+    ScopedVariable xdg("XDG_CONFIG_HOME", "/xdg");
+    EXPECT_EQ(default_config_path(), "/xdg/seedance/config");
+  }
+  ScopedVariable no_xdg("XDG_CONFIG_HOME", nullptr);
+  ScopedVariable home("HOME", "/home/me");
+  EXPECT_EQ(default_config_path(), "/home/me/.config/seedance/config");
+}
+
+TEST(ConfigFile, AnExplicitPathMustExistTheDefaultNeedNot) {
+  testing::TempDir dir;
+  ScopedVariable xdg("XDG_CONFIG_HOME", dir.path().c_str());
+  std::vector<std::string> problems;
+  EXPECT_EQ(load_config("", problems).path, "");
+  EXPECT_THAT(problems, IsEmpty());
+  load_config(dir.file("missing"), problems);
+  EXPECT_THAT(problems, ElementsAre(HasSubstr("--config: ")));
+
+  std::filesystem::create_directories(dir.path() / "seedance");
+  testing::write_file(dir.file("seedance/config"), "base_url = http://from-default\n");
+  problems.clear();
+  EXPECT_EQ(load_config("", problems).base_url, "http://from-default");
+}
+
+TEST(ConfigPrecedence, FlagThenEnvironmentThenFile) {
+  ScopedVariable variable("SEEDANCE_BASE_URL", "http://from-env");
+  EXPECT_EQ(resolve_setting("http://from-flag", "SEEDANCE_BASE_URL", "http://from-file"),
+            "http://from-flag");
+  EXPECT_EQ(resolve_setting("", "SEEDANCE_BASE_URL", "http://from-file"), "http://from-env");
+  ScopedVariable unset("SEEDANCE_BASE_URL", nullptr);
+  EXPECT_EQ(resolve_setting("", "SEEDANCE_BASE_URL", "http://from-file"), "http://from-file");
+}
+
+TEST(JsonErrors, CarryTheApiFieldsAndTheExitCode) {
+  std::ostringstream err;
+  ApiError error("bad key sk-secret-key-1 rejected", 401, "authentication_error",
+                 "invalid_api_key");
+  error.set_task_id("task_9");
+  EXPECT_EQ(report_error_json(error, err, "sk-secret-key-1"), kExitApiError);
+  const std::string text = err.str();
+  ASSERT_EQ(text.back(), '\n');
+  EXPECT_EQ(text.find('\n'), text.size() - 1);  // One line.
+  const auto object = nlohmann::json::parse(text).at("error");
+  EXPECT_EQ(object.at("message"), "bad key *** rejected");
+  EXPECT_EQ(object.at("type"), "authentication_error");
+  EXPECT_EQ(object.at("code"), "invalid_api_key");
+  EXPECT_EQ(object.at("kind"), "api_error");
+  EXPECT_EQ(object.at("exit_code"), 3);
+  EXPECT_EQ(object.at("http_status"), 401);
+  EXPECT_EQ(object.at("task_id"), "task_9");
+}
+
+TEST(JsonErrors, ValidationProblemsAreAnArray) {
+  std::ostringstream err;
+  EXPECT_EQ(report_error_json(ValidationError({"line 2: a", "line 3: b"}), err, ""), 2);
+  const auto object = nlohmann::json::parse(err.str()).at("error");
+  EXPECT_EQ(object.at("type"), "validation_error");
+  EXPECT_EQ(object.at("problems"), nlohmann::json::array({"line 2: a", "line 3: b"}));
+}
+
+}  // namespace
+}  // namespace seedance::cli
