@@ -395,6 +395,37 @@ TEST_F(MockClientTest, ProxyOptionSendsEveryRequestThroughTheProxy) {
   EXPECT_EQ(requests[0].target, "http://seedance.invalid/v1/videos/task_1");
 }
 
+TEST_F(MockClientTest, CaBundleOptionReachesTls) {
+  // An https URL on the plain-HTTP mock: with a CA file that does not exist, libcurl fails while
+  // loading it, after connecting but before a handshake, and says which file it was.
+  ClientOptions opts = options(RetryPolicy::none());
+  opts.base_url = "https://127.0.0.1:" + std::to_string(server_.port());
+  opts.transport_options.ca_bundle = "/nonexistent/seedance-ca.pem";
+  try {
+    Client(opts).get("task_1");
+    FAIL() << "expected NetworkError";
+  } catch (const NetworkError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("TLS"));
+    EXPECT_THAT(error.what(), HasSubstr("/nonexistent/seedance-ca.pem"));
+  }
+  ASSERT_EQ(log_.events().size(), 1U);
+  EXPECT_EQ(log_.events()[0].error, TransportError::Tls);
+}
+
+TEST(FaultRuleSyntax, RetryAfterDateAndLocationRoundTrip) {
+  const auto rule = mock::FaultRule::parse(
+      "GET */content: status=302 location=https://cdn.example.net/v.mp4 retry-after-date=30");
+  EXPECT_EQ(rule.status, 302);
+  EXPECT_EQ(rule.location, "https://cdn.example.net/v.mp4");
+  ASSERT_TRUE(rule.retry_after_date_seconds.has_value());
+  EXPECT_EQ(*rule.retry_after_date_seconds, 30);
+  const auto again = mock::FaultRule::parse(rule.to_string());
+  EXPECT_EQ(again.location, rule.location);
+  EXPECT_EQ(again.retry_after_date_seconds, rule.retry_after_date_seconds);
+  EXPECT_THROW(mock::FaultRule::parse("GET *: location="), std::invalid_argument);
+  EXPECT_THROW(mock::FaultRule::parse("GET *: retry-after-date=soon"), std::invalid_argument);
+}
+
 TEST_F(MockClientTest, UnsafeTaskIdsNeverReachTheServer) {
   for (const char* id : {"../etc", "a/b", "x?y=1", "x#y", "a\r\nHost: evil", "..", ""}) {
     EXPECT_THROW(client().get(id), ValidationError) << id;

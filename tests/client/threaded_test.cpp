@@ -136,7 +136,7 @@ TEST_F(ThreadedClientTest, CancelStopsAWaitWithin200Milliseconds) {
   const CancellationToken token;
   WaitOptions wait;
   wait.poll_interval = std::chrono::seconds(30);
-  wait.cancel = token;
+  wait.cancel.emplace(token);
   const auto took =
       time_to_cancel([&] { client.wait(id, wait); },
                      [&] { return server_.count("GET", "/v1/videos/" + id) >= 1; }, token);
@@ -149,7 +149,7 @@ TEST_F(ThreadedClientTest, CancelStopsARetryBackOffWithin200Milliseconds) {
   const Client client = real_time_client();
   const CancellationToken token;
   DownloadOptions download;
-  download.cancel = token;
+  download.cancel.emplace(token);
   TempDir dir;
   const auto took = time_to_cancel([&] { client.download(id, dir.file("video.mp4"), download); },
                                    [&] { return !log_.events().empty(); }, token);
@@ -165,7 +165,7 @@ TEST_F(ThreadedClientTest, CancelStopsAWaitRetryBackOffWithin200Milliseconds) {
   const Client client = real_time_client();
   const CancellationToken token;
   WaitOptions wait;
-  wait.cancel = token;
+  wait.cancel.emplace(token);
   const auto took =
       time_to_cancel([&] { client.wait(id, wait); }, [&] { return !log_.events().empty(); }, token);
   EXPECT_LT(took, kCancelLimit);
@@ -179,7 +179,7 @@ TEST_F(ThreadedClientTest, CancelStopsADownloadWithin200MillisecondsAndItResumes
   const CancellationToken token;
   std::atomic<std::uint64_t> bytes_seen{0};
   DownloadOptions download;
-  download.cancel = token;
+  download.cancel.emplace(token);
   download.on_progress = [&](const DownloadProgress& progress) {
     bytes_seen = progress.bytes_done;
   };
