@@ -255,10 +255,9 @@ int run_download(const CommandLine& command_line, std::ostream& out, Console& co
   console.reporter().finish();
   const std::string path = downloaded_path(result, command_line.output_path);
   if (result.resumed) {
-    console.message(
-        "resumed " + command_line.output_path +
-        ".part: " + format_bytes(result.bytes - std::min(result.bytes, result.bytes_transferred)) +
-        " were already there");
+    console.message("resumed " + command_line.output_path + ".part: " +
+                    format_bytes(result.bytes - std::min(result.bytes, result.bytes_transferred)) +
+                    " were already there");
   }
   if (command_line.json) {
     out << json{{"task_id", command_line.task_id},

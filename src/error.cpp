@@ -37,8 +37,7 @@ TimeoutError::TimeoutError(const std::string& message, std::string task_id,
   set_task_id(std::move(task_id));
 }
 
-TaskFailedError::TaskFailedError(Task task)
-    : Error(failure_message(task)), task_(std::move(task)) {
+TaskFailedError::TaskFailedError(Task task) : Error(failure_message(task)), task_(std::move(task)) {
   set_task_id(task_.task_id);
 }
 

@@ -21,8 +21,8 @@ constexpr const char* kReceipt =
     R"("status":"QUEUED","progress":0,"created_at":1700000000})";
 
 std::string task_body(const std::string& status, const std::string& progress) {
-  std::string body = R"({"task_id":"task_1","status":")" + status + R"(","progress":")" +
-                     progress + R"(")";
+  std::string body =
+      R"({"task_id":"task_1","status":")" + status + R"(","progress":")" + progress + R"(")";
   if (status == "SUCCESS") body += R"(,"result_url":"/v1/videos/task_1/content")";
   if (status == "FAILURE") body += R"(,"fail_reason":"content policy")";
   return body + "}";
@@ -143,7 +143,8 @@ TEST_F(ClientTest, InvalidRequestIsRefusedBeforeSending) {
 TEST_F(ClientTest, ErrorObjectWithHttp200IsAnApiError) {
   const Client client = make_client();
   transport_->reply(
-      200, R"({"error":{"message":"model not found","type":"invalid_request_error","code":"model"}})");
+      200,
+      R"({"error":{"message":"model not found","type":"invalid_request_error","code":"model"}})");
   try {
     client.submit(request());
     FAIL() << "expected ApiError";
@@ -226,7 +227,8 @@ TEST_F(ClientTest, GetRetriesTransientFailures) {
 
 TEST_F(ClientTest, GetDoesNotRetryClientErrors) {
   const Client client = make_client();
-  transport_->reply(404, R"({"error":{"message":"no such task","type":"not_found","code":"task_not_found"}})");
+  transport_->reply(
+      404, R"({"error":{"message":"no such task","type":"not_found","code":"task_not_found"}})");
   try {
     client.get("task_1");
     FAIL();
@@ -297,7 +299,7 @@ TEST_F(ClientTest, WaitRetriesKeepTheFloorAndHonourRetryAfter) {
   retry.initial_backoff = std::chrono::milliseconds(100);
   const Client client = make_client(retry);
   transport_->reply(200, task_body("QUEUED", "0%"));
-  transport_->reply(503, "down");                            // back-off 0.1 s -> floor 5 s
+  transport_->reply(503, "down");                                // back-off 0.1 s -> floor 5 s
   transport_->reply(429, "slow down", {{"Retry-After", "30"}});  // lengthens to 30 s
   transport_->fail(TransportError::ConnectionLost);
   transport_->reply(200, task_body("SUCCESS", "100%"));

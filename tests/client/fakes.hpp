@@ -31,9 +31,7 @@ class FakeClock : public Clock {
     now_ += by;
   }
   /// Seconds since the clock's start, for readable assertions.
-  double seconds() {
-    return std::chrono::duration<double>(now() - time_point()).count();
-  }
+  double seconds() { return std::chrono::duration<double>(now() - time_point()).count(); }
   /// Called at the start of each sleep (e.g. to cancel from "another thread").
   std::function<void(time_point deadline)> on_sleep;
 

@@ -109,7 +109,8 @@ TEST(Backoff, FullJitterGrowsExponentiallyUpToTheCap) {
 
 TEST(RetryDecision, SubmitRetriesOnlyWhenNothingWasSentOr429) {
   HttpResponse response;
-  for (auto error : {TransportError::NameResolution, TransportError::Connect, TransportError::Tls}) {
+  for (auto error :
+       {TransportError::NameResolution, TransportError::Connect, TransportError::Tls}) {
     response.error = error;
     EXPECT_TRUE(should_retry(response, Idempotency::NotIdempotent));
   }
