@@ -88,6 +88,12 @@ void ProgressReporter::download_progressed(const DownloadProgress& progress) {
   }
   if (progress.bytes_total && *progress.bytes_total > 0) {
     current_ += " " + format_bar(progress.bytes_done, *progress.bytes_total);
+    if (progress.bytes_per_second > 0 && progress.bytes_done < *progress.bytes_total) {
+      const double left = static_cast<double>(*progress.bytes_total - progress.bytes_done) /
+                          progress.bytes_per_second;
+      current_ +=
+          " ETA " + format_elapsed(std::chrono::seconds(static_cast<long long>(left + 0.5)));
+    }
   }
   draw_locked();
 }

@@ -90,7 +90,8 @@ TEST(ProgressReporter, ShowsDownloadProgressOnATerminal) {
   progress.bytes_per_second = 1024;
   reporter.download_progressed(progress);
   EXPECT_THAT(err.str(), HasSubstr("downloading 2.0 KB / 4.0 KB, 1.0 KB/s"));
-  EXPECT_THAT(err.str(), HasSubstr("[##########----------] 50%"));
+  EXPECT_THAT(err.str(), HasSubstr("[##########----------] 50% ETA " +
+                                   format_elapsed(std::chrono::seconds(2))));
 }
 
 TEST(ProgressBar, FillsInProportion) {
