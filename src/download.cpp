@@ -734,7 +734,7 @@ DownloadResult Client::download(std::string_view task_id, const std::string& pat
                       options);
 }
 
-DownloadResult Client::download_url(std::string url, const std::string& what,
+DownloadResult Client::download_url(const std::string& url, const std::string& what,
                                     const std::string& path, const DownloadOptions& options) const {
   check_options(options);
   if (path.empty()) throw ValidationError({"path: must not be empty"});

@@ -84,10 +84,9 @@ PollTracker::Next PollTracker::on_answer(const HttpRequest& request, const HttpR
 }
 
 TimeoutError PollTracker::timeout_error() const {
-  return TimeoutError(context_ + ": not finished after " +
-                          std::to_string(options_.timeout.count()) + " ms" +
-                          (last_task_ ? " (last status " + last_task_->status_text + ")" : ""),
-                      task_id_, last_task_);
+  return {context_ + ": not finished after " + std::to_string(options_.timeout.count()) + " ms" +
+              (last_task_ ? " (last status " + last_task_->status_text + ")" : ""),
+          task_id_, last_task_};
 }
 
 }  // namespace detail

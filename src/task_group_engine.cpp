@@ -30,7 +30,7 @@ std::exception_ptr with_task_id(std::exception_ptr error, const std::string& tas
 
 Engine::Engine(const Client::Impl& impl, EngineOptions options)
     : impl_(impl),
-      options_(std::move(options)),
+      options_(options),
       clock_(*impl.clock),
       scheduler_(options_.limits),
       io_(impl.default_transport

@@ -102,7 +102,7 @@ class Scheduler {
     std::optional<TimePoint> last_poll_answer;
     std::optional<TimePoint> deadline;
   };
-  using TimerQueue = std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>>;
+  using TimerQueue = std::priority_queue<Timer, std::vector<Timer>, std::greater<>>;
 
   void push(JobId job, JobState& state);
   void grant_slots();

@@ -140,8 +140,8 @@ class Client {
   friend class detail::Engine;
   explicit Client(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   /// Streams `url` to `path` through the download machinery; `what` names it in errors.
-  DownloadResult download_url(std::string url, const std::string& what, const std::string& path,
-                              const DownloadOptions& options) const;
+  DownloadResult download_url(const std::string& url, const std::string& what,
+                              const std::string& path, const DownloadOptions& options) const;
 
   std::shared_ptr<const Impl> impl_;
 };
