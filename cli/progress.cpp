@@ -1,6 +1,7 @@
 #include "progress.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iterator>
 #include <utility>
@@ -91,8 +92,7 @@ void ProgressReporter::download_progressed(const DownloadProgress& progress) {
     if (progress.bytes_per_second > 0 && progress.bytes_done < *progress.bytes_total) {
       const double left = static_cast<double>(*progress.bytes_total - progress.bytes_done) /
                           progress.bytes_per_second;
-      current_ +=
-          " ETA " + format_elapsed(std::chrono::seconds(static_cast<long long>(left + 0.5)));
+      current_ += " ETA " + format_elapsed(std::chrono::seconds(std::llround(left)));
     }
   }
   draw_locked();
