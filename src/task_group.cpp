@@ -198,6 +198,15 @@ std::size_t TaskGroup::unfinished() const {
   return state_->unfinished;
 }
 
+TaskGroupStats TaskGroup::stats() const {
+  const detail::ConnectionCounts counts = engine_->connections();
+  TaskGroupStats stats;
+  stats.connections_open = counts.open;
+  stats.connections_peak = counts.peak;
+  stats.connections_opened = counts.opened;
+  return stats;
+}
+
 // --- Client's asynchronous calls --------------------------------------------------------------
 
 namespace {

@@ -66,6 +66,8 @@ class Engine {
   /// created task is known). Thread-safe; unknown or finished ids are ignored.
   void cancel(JobId job);
   void cancel_all();
+  /// The connections of its transport so far. Thread-safe.
+  ConnectionCounts connections() const { return io_->connections(); }
 
  private:
   enum class Phase { Submit, Poll, Download };

@@ -1,6 +1,8 @@
 #include "task_group_io.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -42,6 +44,24 @@ void ClockWaiter::wait(Clock& clock, std::optional<TimePoint> until) {
       token_ = CancellationToken();
     }
   }
+}
+
+void ConnectionGauge::on_open() {
+  const std::size_t now_open = open_.fetch_add(1) + 1;
+  opened_.fetch_add(1);
+  std::size_t peak = peak_.load();
+  while (now_open > peak && !peak_.compare_exchange_weak(peak, now_open)) {
+  }
+}
+
+void ConnectionGauge::on_close() { open_.fetch_sub(1); }
+
+ConnectionCounts ConnectionGauge::read() const {
+  ConnectionCounts counts;
+  counts.open = open_.load();
+  counts.peak = peak_.load();
+  counts.opened = opened_.load();
+  return counts;
 }
 
 namespace {
@@ -179,6 +199,19 @@ std::size_t on_body_bytes(char* data, std::size_t size, std::size_t count, void*
   return bytes;
 }
 
+/// Creates the socket as libcurl would (close-on-exec besides), and counts it.
+curl_socket_t open_counted_socket(void* gauge, curlsocktype /*purpose*/, curl_sockaddr* address) {
+  const curl_socket_t descriptor =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (descriptor != CURL_SOCKET_BAD) static_cast<ConnectionGauge*>(gauge)->on_open();
+  return descriptor;
+}
+
+int close_counted_socket(void* gauge, curl_socket_t descriptor) {
+  static_cast<ConnectionGauge*>(gauge)->on_close();
+  return ::close(descriptor);
+}
+
 TransportError classify(CURLcode code, CURL* easy) {
   if (code != CURLE_OPERATION_TIMEDOUT) return internal::classify_curl_code(code);
   // libcurl stamps "pretransfer" once the request went out; before it, only the connect
@@ -278,6 +311,8 @@ class CurlMultiHttp final : public AsyncHttp {
 
   std::size_t in_flight() const override { return active_.size() + failed_.size(); }
 
+  ConnectionCounts connections() const override { return gauge_.read(); }
+
  private:
   void perform(std::vector<Completion>& completed) {
     int running = 0;
@@ -361,6 +396,10 @@ class CurlMultiHttp final : public AsyncHttp {
     set(CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
     if (!options_.user_agent.empty()) set(CURLOPT_USERAGENT, options_.user_agent.c_str());
     set(CURLOPT_TCP_KEEPALIVE, 1L);
+    set(CURLOPT_OPENSOCKETFUNCTION, open_counted_socket);
+    set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&gauge_));
+    set(CURLOPT_CLOSESOCKETFUNCTION, close_counted_socket);
+    set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(&gauge_));
     set(CURLOPT_URL, request.url.c_str());
     if (request.method == "GET") {
       set(CURLOPT_HTTPGET, 1L);
@@ -388,6 +427,9 @@ class CurlMultiHttp final : public AsyncHttp {
   const TransportOptions options_;
   std::shared_ptr<Clock> clock_;
   const bool real_clock_;
+  // Before multi_: a connection calls back the gauge of the handle that opened it, also when
+  // the multi handle's cleanup closes it.
+  ConnectionGauge gauge_;
   internal::CurlMultiPtr multi_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::unordered_map<JobId, CURL*> by_job_;

@@ -3,8 +3,10 @@
 // injected HttpTransport, one that calls HttpTransport::send() on the engine's thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +26,27 @@ struct Completion {
   std::chrono::milliseconds duration{0};
 };
 
+/// The connections of one AsyncHttp, as the client opens and closes them.
+struct ConnectionCounts {
+  std::size_t open = 0;    ///< open right now
+  std::size_t peak = 0;    ///< the most open at once
+  std::size_t opened = 0;  ///< in all
+};
+
+/// Counts sockets as libcurl opens and closes them (its open/close socket callbacks): exact,
+/// where a server sees a close only once it reads the end of the stream. Any thread.
+class ConnectionGauge {
+ public:
+  void on_open();
+  void on_close();
+  ConnectionCounts read() const;
+
+ private:
+  std::atomic<std::size_t> open_{0};
+  std::atomic<std::size_t> peak_{0};
+  std::atomic<std::size_t> opened_{0};
+};
+
 class AsyncHttp {
  public:
   virtual ~AsyncHttp() = default;
@@ -38,6 +61,8 @@ class AsyncHttp {
   virtual void wakeup() = 0;
   /// Requests started and not completed.
   virtual std::size_t in_flight() const = 0;
+  /// Its connections so far; zeros for a transport that does not know them. Any thread.
+  virtual ConnectionCounts connections() const { return {}; }
 };
 
 /// Sleeps on a Clock until a time or a wakeup, whichever comes first; wakeups are never lost.

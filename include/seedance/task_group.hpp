@@ -67,6 +67,18 @@ struct TaskGroupOptions {
   std::function<void(const TaskResult& result)> on_result;
 };
 
+/// The connections of a TaskGroup's submits and polls so far (its libcurl multi transport), as
+/// the client opens and closes them; a server sees a close later, once it reads the end of the
+/// stream. Downloads run on their own threads over the Client's transport and are not counted.
+/// All zeros for a Client with an injected HttpTransport, which the group cannot see into.
+struct TaskGroupStats {
+  std::size_t connections_open = 0;  ///< Open right now (in use or idle in the cache).
+  /// The most open at once; never above TaskGroupOptions::max_connections.
+  std::size_t connections_peak = 0;
+  /// Opened in all: every submit opens one of its own, polls reuse the cached ones.
+  std::size_t connections_opened = 0;
+};
+
 /// Submits and tracks many tasks on one background thread: libcurl's multi interface drives
 /// every request over a small pool of connections, and a timer queue decides when each task is
 /// polled next, never two polls of a task less than 5 s apart.
@@ -108,6 +120,8 @@ class TaskGroup {
 
   /// Jobs added and not finished yet.
   std::size_t unfinished() const;
+  /// Connection counts so far, for monitoring and tests.
+  TaskGroupStats stats() const;
 
   struct State;  ///< Shared with the engine's callbacks (internal).
 

@@ -109,6 +109,24 @@ TEST_F(MockGroupTest, AllTasksFinishAndDownloadOverAFewConnections) {
   EXPECT_LE(server_->peak_open_connections(), 3u + 2u * 2u);
 }
 
+TEST_F(MockGroupTest, StatsCountEverySocketAndNeverMoreOpenThanMaxConnections) {
+  start(1);
+  TaskGroupOptions options = fast_options();
+  options.max_connections = 2;
+  TaskGroup group(client(), options);
+  EXPECT_EQ(group.stats().connections_opened, 0u);  // nothing is connected before a request
+  group.submit_all(prompts(20));
+  for (const auto& result : group.wait_all()) ASSERT_TRUE(result.ok()) << result.index;
+  const TaskGroupStats stats = group.stats();
+  // Each submit has a connection of its own, so at least 20 were opened, never more than 2 at once.
+  EXPECT_GE(stats.connections_opened, 20u);
+  EXPECT_GE(stats.connections_peak, 1u);
+  EXPECT_LE(stats.connections_peak, 2u);
+  EXPECT_LE(stats.connections_open, stats.connections_peak);
+  // Counted exactly: the mock accepted as many connections as the group opened.
+  EXPECT_EQ(stats.connections_opened, server_->connections_opened());
+}
+
 TEST_F(MockGroupTest, TheFloorHoldsOnTheWireWithAFastClock) {
   start(3);
   auto clock = std::make_shared<testing::ScaledClock>(100.0);

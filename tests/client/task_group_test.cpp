@@ -98,6 +98,8 @@ TEST_F(TaskGroupTest, EveryTaskFinishesOnTheExactScheduleTheFloorAllows) {
   EXPECT_EQ(clock_->seconds(), 10.0);
   EXPECT_EQ(group.unfinished(), 0u);
   EXPECT_FALSE(group.next().has_value());
+  // An injected transport's connections are not the group's to see.
+  EXPECT_EQ(group.stats().connections_opened, 0u);
 }
 
 TEST_F(TaskGroupTest, BoundsTheTasksInFlight) {
