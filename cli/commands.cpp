@@ -171,15 +171,17 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   throw_if_any(problems);
 
   const Client client(options);
+  // Ctrl-C stops a submit only before it is sent; one on the wire runs to its answer, so the
+  // task id of a task it created is printed.
+  Session session(console, settings);
   if (!generate) {
-    const Receipt receipt = client.submit(request);
+    const Receipt receipt = client.submit(request, session.cancel());
     out << (command_line.json ? compact_json(receipt.raw_json) : receipt.task_id) << '\n';
     return kExitSuccess;
   }
 
-  Session session(console, settings);
   session.attach(wait_options);
-  const std::string task_id = client.submit(request).task_id;
+  const std::string task_id = client.submit(request, session.cancel()).task_id;
   try {
     console.message("submitted task " + task_id);
     const Task task = client.wait(task_id, wait_options);
@@ -208,7 +210,8 @@ int run_status(const CommandLine& command_line, std::ostream& out, Console& cons
   std::vector<std::string> problems;
   const ClientOptions options = client_options(command_line, settings, console, problems);
   throw_if_any(problems);
-  const Task task = Client(options).get(command_line.task_id);
+  const Session session(console, settings);
+  const Task task = Client(options).get(command_line.task_id, session.cancel());
   out << (command_line.json ? compact_json(task.raw_json) : format_status(task)) << '\n';
   if (!command_line.json && task.status == TaskStatus::Failure && task.fail_reason) {
     console.message("fail reason: " + redact(*task.fail_reason, options.api_key));

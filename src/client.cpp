@@ -114,10 +114,16 @@ std::chrono::milliseconds Client::Impl::retry_delay(const HttpResponse& response
   return delay;
 }
 
-HttpResponse Client::Impl::send_with_retries(const HttpRequest& request,
-                                             detail::Idempotency idempotency) const {
-  const CancellationToken cancel = request.cancel.value_or(CancellationToken());
+HttpResponse Client::Impl::send_with_retries(
+    const HttpRequest& request, detail::Idempotency idempotency,
+    const std::optional<CancellationToken>& between_attempts) const {
+  const CancellationToken cancel =
+      between_attempts.value_or(request.cancel.value_or(CancellationToken()));
   for (int attempt = 1;; ++attempt) {
+    if (cancel.cancelled()) {
+      throw CancelledError(request.method + " " + detail::path_of(request.url) +
+                           ": cancelled before sending");
+    }
     const auto started = clock->now();
     HttpResponse response = send_once(request, attempt);
     const auto duration = elapsed_ms(started, clock->now());
@@ -127,12 +133,15 @@ HttpResponse Client::Impl::send_with_retries(const HttpRequest& request,
       log(request, response, attempt, duration, "done");
       return response;
     }
-    if (response.error == TransportError::Cancelled || cancel.cancelled()) {
+    const bool retryable =
+        detail::should_retry(response, idempotency) && attempt < retry.max_attempts;
+    // A failure that is not retried is returned even when cancelled: for a submit it may mean
+    // that a task was created, which the caller must hear about.
+    if (response.error == TransportError::Cancelled || (retryable && cancel.cancelled())) {
       log(request, response, attempt, duration, "cancelled");
       throw CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled");
     }
-    if (!detail::should_retry(response, idempotency) || attempt >= retry.max_attempts ||
-        !budget.try_spend(response.error)) {
+    if (!retryable || !budget.try_spend(response.error)) {
       log(request, response, attempt, duration, "give up: " + detail::describe_failure(response));
       return response;
     }
@@ -195,12 +204,17 @@ Client::Client(ClientOptions options)
 const std::string& Client::base_url() const noexcept { return impl_->base_url; }
 
 Receipt Client::submit(const VideoRequest& request) const {
+  return submit(request, CancellationToken());
+}
+
+Receipt Client::submit(const VideoRequest& request, const CancellationToken& cancel) const {
   HttpRequest http = impl_->make_request("POST", impl_->collection_url());
   http.body = request.to_json();  // throws ValidationError: nothing is sent
   http.headers.emplace_back("Content-Type", "application/json");
   http.fresh_connection = true;
+  // The token stays out of the transfer: cutting a sent submit off would lose the task id.
   return detail::receipt_from_submit_response(
-      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent));
+      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent, cancel));
 }
 
 namespace detail {
@@ -237,8 +251,11 @@ Receipt receipt_from_submit_response(const HttpResponse& response) {
 
 }  // namespace detail
 
-Task Client::get(std::string_view task_id) const {
-  const HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
+Task Client::get(std::string_view task_id) const { return get(task_id, CancellationToken()); }
+
+Task Client::get(std::string_view task_id, const CancellationToken& cancel) const {
+  HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
+  http.cancel = cancel;
   const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);
   impl_->poll_floor.record(task_id, impl_->clock->now());  // a later wait() keeps 5 s from it
   if (response.error != TransportError::None || response.status >= 300) {

@@ -52,8 +52,12 @@ struct Client::Impl {
   HttpResponse send_once(const HttpRequest& request, int attempt) const;
 
   /// Sends with the retry policy and budget; sleeps on the clock between attempts.
-  /// Returns the last response, successful or not. Throws CancelledError.
-  HttpResponse send_with_retries(const HttpRequest& request, detail::Idempotency idempotency) const;
+  /// Returns the last response, successful or not. Throws CancelledError when
+  /// `between_attempts` (else the request's own token) is cancelled before an attempt or while
+  /// waiting for one; only the request's token can end a transfer.
+  HttpResponse send_with_retries(
+      const HttpRequest& request, detail::Idempotency idempotency,
+      const std::optional<CancellationToken>& between_attempts = std::nullopt) const;
 
   /// How long to wait before retry number `retry_number` after `response`.
   std::chrono::milliseconds retry_delay(const HttpResponse& response, int retry_number) const;

@@ -45,8 +45,9 @@ struct TaskGroup::State {
   const TaskGroupOptions options;
   mutable std::mutex mutex;
   std::condition_variable changed;
-  std::vector<JobId> job_ids;    // by index
-  std::deque<TaskResult> ready;  // finished, not yet returned
+  std::vector<JobId> job_ids;                  // by index; 0 while the engine is receiving the job
+  std::vector<std::size_t> cancel_on_arrival;  // indices cancelled while still 0 above
+  std::deque<TaskResult> ready;                // finished, not yet returned
   std::size_t unfinished = 0;
   std::exception_ptr callback_error;
   std::mutex add_mutex;  // keeps indices in the order the engine receives the jobs
@@ -125,8 +126,16 @@ std::vector<std::size_t> add_jobs(const std::shared_ptr<TaskGroup::State>& state
     state->job_ids.resize(index);
   }
   const std::vector<JobId> ids = engine.add(std::move(specs));
-  std::lock_guard<std::mutex> lock(state->mutex);
-  for (std::size_t i = 0; i < ids.size(); ++i) state->job_ids[indices[i]] = ids[i];
+  std::vector<JobId> cancelled;
+  {
+    std::lock_guard<std::mutex> lock(state->mutex);
+    for (std::size_t i = 0; i < ids.size(); ++i) state->job_ids[indices[i]] = ids[i];
+    for (const std::size_t index : state->cancel_on_arrival) {
+      cancelled.push_back(state->job_ids[index]);
+    }
+    state->cancel_on_arrival.clear();
+  }
+  for (const JobId id : cancelled) engine.cancel(id);
   return indices;
 }
 
@@ -187,6 +196,8 @@ void TaskGroup::cancel(std::size_t index) {
     std::lock_guard<std::mutex> lock(state_->mutex);
     if (index >= state_->job_ids.size()) return;
     id = state_->job_ids[index];
+    // Another thread is still handing the job to the engine: it cancels it once it has.
+    if (id == 0) state_->cancel_on_arrival.push_back(index);
   }
   if (id != 0) engine_->cancel(id);
 }

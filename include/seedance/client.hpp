@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "seedance/async.hpp"
+#include "seedance/cancellation.hpp"
 #include "seedance/clock.hpp"
 #include "seedance/download.hpp"
 #include "seedance/error.hpp"
@@ -64,9 +65,15 @@ class Client {
   /// Validates and submits a request. Never sent twice: if the outcome is unknown (the connection
   /// broke after sending) it throws SubmitOutcomeUnknownError.
   Receipt submit(const VideoRequest& request) const;
+  /// submit(), stopped by `cancel` with CancelledError before the request is sent or while it
+  /// waits to retry one that was not. A request already sent is never cut off: it runs to its
+  /// answer (within ClientOptions::request_timeout), so a task it created is not lost.
+  Receipt submit(const VideoRequest& request, const CancellationToken& cancel) const;
 
   /// One status query of a task (retried on transient failures).
   Task get(std::string_view task_id) const;
+  /// get(), ended promptly by `cancel` with CancelledError, also mid-transfer.
+  Task get(std::string_view task_id, const CancellationToken& cancel) const;
 
   /// Polls until the task reaches SUCCESS or FAILURE, never two polls less than 5 s apart.
   Task wait(std::string_view task_id, const WaitOptions& options = {}) const;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 
@@ -255,15 +256,19 @@ TEST_F(TaskGroupTest, CancellingOneJobLeavesTheOthers) {
   TaskGroupOptions options = group_options();
   TaskGroup* group_pointer = nullptr;
   bool cancelled = false;
+  std::promise<void> added;
+  const std::shared_future<void> jobs_added = added.get_future().share();
   clock_->on_sleep = [&](Clock::time_point deadline) {
     if (!cancelled && deadline == Clock::time_point() + std::chrono::seconds(5)) {
       cancelled = true;
+      jobs_added.wait();  // the engine can get here before submit_all() has returned
       group_pointer->cancel(1);
     }
   };
   TaskGroup group(make_client(), options);
   group_pointer = &group;
   group.submit_all(prompts(3));
+  added.set_value();
   const auto results = group.wait_all();
   EXPECT_TRUE(results[0].ok());
   EXPECT_THROW(results[1].rethrow(), CancelledError);
