@@ -11,6 +11,7 @@
 
 #include "batch_jobs.hpp"
 #include "batch_runner.hpp"
+#include "fake_clock.hpp"
 #include "journal.hpp"
 #include "rate_limiter.hpp"
 #include "seedance/error.hpp"
@@ -111,27 +112,8 @@ TEST(JobFile, TheKeyIsLineAndContentHash) {
 
 // --- the rate limiter ------------------------------------------------------------------------
 
-class FakeClock : public Clock {
- public:
-  time_point now() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return now_;
-  }
-  bool sleep_until(time_point deadline, const CancellationToken& cancel) override {
-    if (cancel.cancelled()) return false;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (deadline > now_) now_ = deadline;
-    return true;
-  }
-  double seconds() { return std::chrono::duration<double>(now() - time_point()).count(); }
-
- private:
-  std::mutex mutex_;
-  time_point now_{};
-};
-
 TEST(RateLimiter, SpacesAcquisitionsAfterTheBurst) {
-  auto clock = std::make_shared<FakeClock>();
+  auto clock = std::make_shared<testing::FakeClock>();
   RateLimiter limiter(2.0, 1.0, clock);
   CancellationToken cancel;
   EXPECT_TRUE(limiter.acquire(cancel));
@@ -141,7 +123,7 @@ TEST(RateLimiter, SpacesAcquisitionsAfterTheBurst) {
 }
 
 TEST(RateLimiter, CancellationEndsTheWaitWithoutAToken) {
-  auto clock = std::make_shared<FakeClock>();
+  auto clock = std::make_shared<testing::FakeClock>();
   RateLimiter limiter(1.0, 1.0, clock);
   CancellationToken cancel;
   EXPECT_TRUE(limiter.acquire(cancel));
@@ -403,7 +385,7 @@ TEST_F(BatchRunnerTest, CancelledBeforeStartSubmitsNothing) {
 }
 
 TEST_F(BatchRunnerTest, TheRateCapSpacesSubmits) {
-  auto clock = std::make_shared<FakeClock>();
+  auto clock = std::make_shared<testing::FakeClock>();
   RateLimiter limiter(0.5, 1.0, clock);
   options_.rate = &limiter;
   run(jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n{\"prompt\":\"c\"}\n"));

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "cli_process_support.hpp"
 #include "seedance/mock/mock_server.hpp"
 #include "temp_dir.hpp"
 
@@ -27,14 +28,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using testing::ProcessResult;
 
-const std::string kCli = SEEDANCE_CLI_PATH;
 const std::string kApiKey = "sk-batch-test-8c1d2e3f";
 constexpr std::uint64_t kVideoSize = 96 * 1024;
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + " signal " + std::to_string(result.signal) +
-         "\n--- stdout\n" + result.out + "--- stderr\n" + result.err;
-}
 
 // Waits for a condition the test cannot be told about (the mock's log, a file's size) by
 // checking it often; `limit` is a safety net against a hang, not a delay.
@@ -56,20 +51,11 @@ std::size_t occurrences(const std::string& text, const std::string& word) {
 
 class CliBatchTest : public ::testing::Test {
  protected:
-  CliBatchTest() : server_(options()) { server_.start(); }
-
-  static mock::MockServerOptions options() {
-    mock::MockServerOptions options;
-    options.api_key = kApiKey;
-    options.polls_to_complete = 1;
-    options.video_size = kVideoSize;
-    return options;
-  }
+  CliBatchTest() : server_(quick_mock_options(kApiKey, kVideoSize)) { server_.start(); }
 
   std::vector<std::string> environment() const {
-    std::vector<std::string> environment = testing::sanitizer_environment();
-    environment.push_back("SEEDANCE_API_KEY=" + kApiKey);
-    environment.push_back("SEEDANCE_BASE_URL=" + server_.base_url());
+    std::vector<std::string> environment =
+        with_server(testing::sanitizer_environment(), kApiKey, server_.base_url());
     environment.push_back("HOME=" + dir_.path().string());  // No config file of the user's.
     return environment;
   }
@@ -85,9 +71,7 @@ class CliBatchTest : public ::testing::Test {
   }
 
   ProcessResult run_batch(std::vector<std::string> extra = {}) {
-    ProcessResult result = testing::run_process(kCli, batch_arguments(extra), environment());
-    EXPECT_THAT(result.out + result.err, Not(HasSubstr(kApiKey)));
-    return result;
+    return run_without_leaking(batch_arguments(extra), environment(), kApiKey);
   }
 
   void write_jobs(int count) {

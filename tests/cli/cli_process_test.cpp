@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "cli_process_support.hpp"
 #include "seedance/mock/mock_server.hpp"
 #include "seedance/version.hpp"
 #include "temp_dir.hpp"
@@ -31,18 +32,11 @@ using ::testing::Not;
 using testing::ProcessResult;
 using ::testing::StartsWith;
 
-const std::string kCli = SEEDANCE_CLI_PATH;
-const std::string kMockServer = SEEDANCE_MOCK_SERVER_PATH;
 const std::string kApiKey = "sk-cli-test-5f1c2a9e7b";
 constexpr std::uint64_t kVideoSize = 64 * 1024;
 
 // The statuses a task can be in; `status` prints one of them and a percentage.
 constexpr const char* kStatusLine = "(SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILURE) [0-9]+%\n";
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + " signal " + std::to_string(result.signal) +
-         "\n--- stdout\n" + result.out + "--- stderr\n" + result.err;
-}
 
 // A loopback socket that listens but never accepts: a connection attempt by the CLI would show up
 // in its backlog, which proves whether anything was sent.
@@ -136,10 +130,9 @@ class CliProcessTest : public ::testing::Test {
   // the key appears nowhere in its output.
   ProcessResult seedance(const std::vector<std::string>& arguments,
                          const std::string& base_url_override = {}) {
-    std::vector<std::string> environment = testing::sanitizer_environment();
-    environment.push_back("SEEDANCE_API_KEY=" + kApiKey);
-    environment.push_back("SEEDANCE_BASE_URL=" +
-                          (base_url_override.empty() ? server_->url() : base_url_override));
+    const std::vector<std::string> environment =
+        with_server(testing::sanitizer_environment(), kApiKey,
+                    base_url_override.empty() ? server_->url() : base_url_override);
     ProcessResult result = testing::run_process(kCli, arguments, environment);
     expect_no_key(result);
     return result;
@@ -358,9 +351,7 @@ class CliRunningTaskTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_THAT(server_.url(), StartsWith("http://127.0.0.1:")) << "the mock server did not start";
-    environment_ = testing::sanitizer_environment();
-    environment_.push_back("SEEDANCE_API_KEY=" + kApiKey);
-    environment_.push_back("SEEDANCE_BASE_URL=" + server_.url());
+    environment_ = with_server(testing::sanitizer_environment(), kApiKey, server_.url());
     const ProcessResult submitted =
         testing::run_process(kCli, {"submit", "--prompt", "A slow sunrise"}, environment_);
     ASSERT_EQ(submitted.exit_code, 0) << describe(submitted);

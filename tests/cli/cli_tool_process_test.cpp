@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "cli_process_support.hpp"
 #include "seedance/mock/mock_server.hpp"
 #include "temp_dir.hpp"
 
@@ -31,16 +32,9 @@ using ::testing::Not;
 using testing::ProcessResult;
 using ::testing::StartsWith;
 
-const std::string kCli = SEEDANCE_CLI_PATH;
-const std::string kMockServer = SEEDANCE_MOCK_SERVER_PATH;
 const std::string kCompletion = SEEDANCE_COMPLETION_PATH;
 const std::string kApiKey = "sk-tool-test-4a5b6c7d";
 constexpr std::uint64_t kVideoSize = 32 * 1024;
-
-std::string describe(const ProcessResult& result) {
-  return "exit " + std::to_string(result.exit_code) + " signal " + std::to_string(result.signal) +
-         "\n--- stdout\n" + result.out + "--- stderr\n" + result.err;
-}
 
 // Exactly one line holding one JSON value.
 json one_json_line(const std::string& text) {
@@ -51,15 +45,7 @@ json one_json_line(const std::string& text) {
 
 class CliToolTest : public ::testing::Test {
  protected:
-  CliToolTest() : server_(options()) { server_.start(); }
-
-  static mock::MockServerOptions options() {
-    mock::MockServerOptions options;
-    options.api_key = kApiKey;
-    options.polls_to_complete = 1;
-    options.video_size = kVideoSize;
-    return options;
-  }
+  CliToolTest() : server_(quick_mock_options(kApiKey, kVideoSize)) { server_.start(); }
 
   // The environment without SEEDANCE_* settings; HOME is the test's directory (its config file).
   std::vector<std::string> bare_environment() const {
@@ -68,17 +54,12 @@ class CliToolTest : public ::testing::Test {
     return environment;
   }
   std::vector<std::string> environment() const {
-    std::vector<std::string> environment = bare_environment();
-    environment.push_back("SEEDANCE_API_KEY=" + kApiKey);
-    environment.push_back("SEEDANCE_BASE_URL=" + server_.base_url());
-    return environment;
+    return with_server(bare_environment(), kApiKey, server_.base_url());
   }
 
   ProcessResult seedance(const std::vector<std::string>& arguments,
                          const std::vector<std::string>& environment) {
-    ProcessResult result = testing::run_process(kCli, arguments, environment);
-    EXPECT_THAT(result.out + result.err, Not(HasSubstr(kApiKey)));
-    return result;
+    return run_without_leaking(arguments, environment, kApiKey);
   }
   ProcessResult seedance(const std::vector<std::string>& arguments) {
     return seedance(arguments, environment());

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_clock.hpp"
 #include "seedance/client.hpp"
 #include "seedance/mock/mock_server.hpp"
 
@@ -19,25 +20,20 @@ namespace seedance::testing {
 /// Time that moves only when the code under test sleeps; every sleep is recorded. Thread-safe.
 class RecordingClock : public Clock {
  public:
-  time_point now() override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return now_;
-  }
+  time_point now() override { return time_.now(); }
   bool sleep_until(time_point deadline, const CancellationToken& cancel) override {
     std::function<void(std::chrono::milliseconds)> hook;
     std::chrono::milliseconds length{0};
     {
+      // Held while reading the time too, so sleeps are recorded in the order they were measured.
       std::lock_guard<std::mutex> lock(mutex_);
-      length = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now_);
+      length = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - time_.now());
       if (length.count() < 0) length = std::chrono::milliseconds(0);
       sleeps_.push_back(length);
       hook = on_sleep_;
     }
     if (hook) hook(length);
-    if (cancel.cancelled()) return false;
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (deadline > now_) now_ = deadline;
-    return true;
+    return time_.sleep_until(deadline, cancel);
   }
   /// Every sleep asked for so far, in order.
   std::vector<std::chrono::milliseconds> sleeps() {
@@ -51,8 +47,8 @@ class RecordingClock : public Clock {
   }
 
  private:
+  FakeClock time_;
   std::mutex mutex_;
-  time_point now_{};
   std::vector<std::chrono::milliseconds> sleeps_;
   std::function<void(std::chrono::milliseconds)> on_sleep_;
 };

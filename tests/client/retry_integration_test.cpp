@@ -21,6 +21,44 @@ using ::testing::StartsWith;
 
 std::string task_path(const std::string& id) { return "/v1/videos/" + id; }
 
+// A GET that still returns task `id` after `gets` requests, its first attempt failing by `error`.
+void expect_get_recovered(const Client& client, mock::MockServer& server, EventLog& log,
+                          const std::string& id, std::size_t gets, TransportError error) {
+  EXPECT_EQ(client.get(id).task_id, id);
+  EXPECT_EQ(server.count("GET", task_path(id)), gets);
+  EXPECT_EQ(log.events()[0].error, error);
+}
+
+// Stops `server`; another server takes its port at the client's first back-off, as when a server
+// comes back after a restart.
+class RevivedServer {
+ public:
+  RevivedServer(mock::MockServer& server, RecordingClock& clock)
+      : port_(stop(server)), revived_(options(port_)) {
+    clock.on_sleep([this](milliseconds) {
+      if (!revived_.running()) revived_.start();
+    });
+  }
+
+  mock::MockServer& server() { return revived_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  static int stop(mock::MockServer& server) {
+    const int port = server.port();
+    server.stop();
+    return port;
+  }
+  static mock::MockServerOptions options(int port) {
+    mock::MockServerOptions options = small_mock_options();
+    options.port = port;
+    return options;
+  }
+
+  int port_;
+  mock::MockServer revived_;
+};
+
 // --- status queries -----------------------------------------------------------------------
 
 class GetRetriedOnStatus : public MockClientTest, public ::testing::WithParamInterface<int> {};
@@ -73,17 +111,13 @@ INSTANTIATE_TEST_SUITE_P(ClientErrors, GetNotRetriedOnStatus,
 TEST_F(MockClientTest, GetRetriedWhenTheConnectionClosesBeforeTheResponse) {
   const std::string id = in_progress_task();
   server_.add_fault("GET /v1/videos/{id}: close-before-response times=2");
-  EXPECT_EQ(client().get(id).task_id, id);
-  EXPECT_EQ(server_.count("GET", task_path(id)), 3U);
-  EXPECT_EQ(log_.events()[0].error, TransportError::ConnectionLost);
+  expect_get_recovered(client(), server_, log_, id, 3U, TransportError::ConnectionLost);
 }
 
 TEST_F(MockClientTest, GetRetriedWhenTheConnectionClosesMidBody) {
   const std::string id = in_progress_task();
   server_.add_fault("GET /v1/videos/{id}: close-after-bytes=10");
-  EXPECT_EQ(client().get(id).task_id, id);
-  EXPECT_EQ(server_.count("GET", task_path(id)), 2U);
-  EXPECT_EQ(log_.events()[0].error, TransportError::ConnectionLost);
+  expect_get_recovered(client(), server_, log_, id, 2U, TransportError::ConnectionLost);
 }
 
 TEST_F(MockClientTest, GetRetriedAfterARequestTimeout) {
@@ -91,24 +125,15 @@ TEST_F(MockClientTest, GetRetriedAfterARequestTimeout) {
   server_.add_fault("GET /v1/videos/{id}: delay-ms=1500");
   ClientOptions opts = options();
   opts.request_timeout = milliseconds(300);
-  EXPECT_EQ(Client(opts).get(id).task_id, id);
-  EXPECT_EQ(server_.count("GET", task_path(id)), 2U);
-  EXPECT_EQ(log_.events()[0].error, TransportError::Timeout);
+  expect_get_recovered(Client(opts), server_, log_, id, 2U, TransportError::Timeout);
 }
 
 TEST_F(MockClientTest, GetRetriedWhileTheConnectionIsRefused) {
   // Nothing listens on the port until the client's first back-off: the server "comes back".
   const std::string id = server_.create_succeeded_task();
-  const int port = server_.port();
-  server_.stop();
-  mock::MockServerOptions revived_options = small_mock_options();
-  revived_options.port = port;
-  mock::MockServer revived(revived_options);
-  clock_->on_sleep([&](milliseconds) {
-    if (!revived.running()) revived.start();
-  });
+  RevivedServer revived(server_, *clock_);
   ClientOptions opts = options();
-  opts.base_url = "http://127.0.0.1:" + std::to_string(port);
+  opts.base_url = revived.base_url();
   // The revived server does not know the task: a 404 proves the retry reached it.
   try {
     Client(opts).get(id);
@@ -116,7 +141,7 @@ TEST_F(MockClientTest, GetRetriedWhileTheConnectionIsRefused) {
   } catch (const ApiError& error) {
     EXPECT_EQ(error.http_status(), 404);
   }
-  EXPECT_EQ(revived.count("GET", task_path(id)), 1U);
+  EXPECT_EQ(revived.server().count("GET", task_path(id)), 1U);
   const auto events = log_.events();
   ASSERT_EQ(events.size(), 2U);
   EXPECT_EQ(events[0].error, TransportError::Connect);
@@ -248,20 +273,13 @@ TEST_F(MockClientTest, SubmitRetriedOn429WithRetryAfter) {
 }
 
 TEST_F(MockClientTest, SubmitRetriedWhileTheConnectionIsRefused) {
-  const int port = server_.port();
-  server_.stop();
-  mock::MockServerOptions revived_options = small_mock_options();
-  revived_options.port = port;
-  mock::MockServer revived(revived_options);
-  clock_->on_sleep([&](milliseconds) {
-    if (!revived.running()) revived.start();
-  });
+  RevivedServer revived(server_, *clock_);
   ClientOptions opts = options();
-  opts.base_url = "http://127.0.0.1:" + std::to_string(port);
+  opts.base_url = revived.base_url();
   const Receipt receipt = Client(opts).submit(video_request());
-  EXPECT_TRUE(revived.task(receipt.task_id).has_value());
-  EXPECT_EQ(revived.count("POST", "/v1/videos"), 1U);
-  EXPECT_EQ(revived.task_count(), 1U);
+  EXPECT_TRUE(revived.server().task(receipt.task_id).has_value());
+  EXPECT_EQ(revived.server().count("POST", "/v1/videos"), 1U);
+  EXPECT_EQ(revived.server().task_count(), 1U);
   EXPECT_EQ(log_.events()[0].error, TransportError::Connect);
 }
 

@@ -11,6 +11,7 @@
 #include "scaled_clock.hpp"
 #include "seedance/mock/mock_server.hpp"
 #include "seedance/seedance.hpp"
+#include "task_group_options.hpp"
 
 namespace seedance {
 namespace {
@@ -51,11 +52,8 @@ class MockGroupTest : public ::testing::Test {
   }
 
   static TaskGroupOptions fast_options() {
-    TaskGroupOptions options;
-    options.wait.poll_interval = std::chrono::seconds(5);
-    options.wait.poll_jitter = std::chrono::milliseconds(0);
+    TaskGroupOptions options = testing::steady_group_options();
     options.max_in_flight = 64;
-    options.max_requests_per_second = 1000;
     return options;
   }
 

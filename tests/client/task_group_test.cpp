@@ -12,6 +12,7 @@
 
 #include "fake_service.hpp"
 #include "seedance/task_group.hpp"
+#include "task_group_options.hpp"
 
 namespace seedance {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 using testing::FakeClock;
 using testing::FakeService;
 using ::testing::HasSubstr;
+using testing::steady_group_options;
 
 std::size_t thread_count() {
   std::size_t count = 0;
@@ -54,14 +56,6 @@ class TaskGroupTest : public ::testing::Test {
     return Client(options);
   }
 
-  static TaskGroupOptions group_options() {
-    TaskGroupOptions options;
-    options.wait.poll_interval = std::chrono::seconds(5);
-    options.wait.poll_jitter = std::chrono::milliseconds(0);
-    options.max_requests_per_second = 1000;
-    return options;
-  }
-
   static void expect_floor(const std::map<std::string, std::vector<double>>& polls) {
     for (const auto& [task, times] : polls) {
       for (std::size_t i = 1; i < times.size(); ++i) {
@@ -76,7 +70,7 @@ class TaskGroupTest : public ::testing::Test {
 };
 
 TEST_F(TaskGroupTest, EveryTaskFinishesOnTheExactScheduleTheFloorAllows) {
-  TaskGroup group(make_client(), group_options());
+  TaskGroup group(make_client(), steady_group_options());
   group.submit_all(prompts(10));
   const auto results = group.wait_all();
   ASSERT_EQ(results.size(), 10u);
@@ -104,7 +98,7 @@ TEST_F(TaskGroupTest, EveryTaskFinishesOnTheExactScheduleTheFloorAllows) {
 }
 
 TEST_F(TaskGroupTest, BoundsTheTasksInFlight) {
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.max_in_flight = 3;
   TaskGroup group(make_client(), options);
   group.submit_all(prompts(9));
@@ -136,7 +130,7 @@ TEST_F(TaskGroupTest, BoundsTheTasksInFlight) {
 }
 
 TEST_F(TaskGroupTest, CapsTheRequestRate) {
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.max_requests_per_second = 4;
   options.max_in_flight = 100;
   TaskGroup group(make_client(), options);
@@ -171,7 +165,7 @@ TEST_F(TaskGroupTest, RetriesKeepTheFloorAndRetryAfterLengthensIt) {
     }
     return std::nullopt;
   };
-  TaskGroup group(make_client(), group_options());
+  TaskGroup group(make_client(), steady_group_options());
   group.submit(VideoRequest().prompt("one"));
   ASSERT_TRUE(group.wait_all().at(0).ok());
   // 0 submit, 0 QUEUED, 5: 429 -> 17: connection lost -> 22 IN_PROGRESS, 27 SUCCESS.
@@ -199,7 +193,7 @@ TEST_F(TaskGroupTest, ASubmitThatMayHaveReachedTheServiceIsReportedNeverResent) 
         return std::nullopt;
     }
   };
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.max_in_flight = 1;  // one job at a time, so the submits come in job order
   TaskGroup group(make_client(), options);
   group.submit_all(prompts(4));
@@ -216,7 +210,7 @@ TEST_F(TaskGroupTest, ASubmitThatMayHaveReachedTheServiceIsReportedNeverResent) 
 
 TEST_F(TaskGroupTest, FailuresCarryTheReasonOrComeBackAsValues) {
   {
-    TaskGroup group(make_client(), group_options());
+    TaskGroup group(make_client(), steady_group_options());
     group.submit(VideoRequest().prompt("please fail"));
     const auto result = group.wait_all().at(0);
     try {
@@ -227,7 +221,7 @@ TEST_F(TaskGroupTest, FailuresCarryTheReasonOrComeBackAsValues) {
       EXPECT_EQ(error.task_id(), result.task_id);
     }
   }
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.wait.throw_on_failure = false;
   TaskGroup group(make_client(), options);
   group.submit(VideoRequest().prompt("please fail"));
@@ -238,7 +232,7 @@ TEST_F(TaskGroupTest, FailuresCarryTheReasonOrComeBackAsValues) {
 
 TEST_F(TaskGroupTest, TimeoutsFireOnTimePerTask) {
   service_->never_finish = true;
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.wait.timeout = std::chrono::seconds(22);
   std::vector<double> finished_at;
   options.on_result = [&](const TaskResult&) { finished_at.push_back(clock_->seconds()); };
@@ -253,7 +247,7 @@ TEST_F(TaskGroupTest, TimeoutsFireOnTimePerTask) {
 }
 
 TEST_F(TaskGroupTest, CancellingOneJobLeavesTheOthers) {
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   TaskGroup* group_pointer = nullptr;
   bool cancelled = false;
   std::promise<void> added;
@@ -279,7 +273,7 @@ TEST_F(TaskGroupTest, CancellingOneJobLeavesTheOthers) {
 
 TEST_F(TaskGroupTest, ResultsArriveAsEachTaskFinishes) {
   std::vector<std::size_t> order;
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.on_result = [&](const TaskResult& result) { order.push_back(result.index); };
   TaskGroup group(make_client(), options);
   group.track("task_b");  // tracked tasks: existing ones, polled from their first poll
@@ -291,14 +285,14 @@ TEST_F(TaskGroupTest, ResultsArriveAsEachTaskFinishes) {
 }
 
 TEST_F(TaskGroupTest, InvalidInputIsRefusedBeforeAnythingIsAdded) {
-  TaskGroupOptions too_fast = group_options();
+  TaskGroupOptions too_fast = steady_group_options();
   too_fast.wait.poll_interval = std::chrono::seconds(2);
   EXPECT_THROW(TaskGroup(make_client(), too_fast), ValidationError);
-  TaskGroupOptions no_slots = group_options();
+  TaskGroupOptions no_slots = steady_group_options();
   no_slots.max_in_flight = 0;
   EXPECT_THROW(TaskGroup(make_client(), no_slots), ValidationError);
 
-  TaskGroup group(make_client(), group_options());
+  TaskGroup group(make_client(), steady_group_options());
   std::vector<VideoRequest> requests = prompts(2);
   requests.push_back(VideoRequest());  // no prompt
   EXPECT_THROW(group.submit_all(requests), ValidationError);
@@ -309,7 +303,7 @@ TEST_F(TaskGroupTest, InvalidInputIsRefusedBeforeAnythingIsAdded) {
 }
 
 TEST_F(TaskGroupTest, DownloadsEachFinishedVideo) {
-  TaskGroupOptions options = group_options();
+  TaskGroupOptions options = steady_group_options();
   options.download_dir = ::testing::TempDir() + "/group-downloads";
   ASSERT_EQ(std::system(("mkdir -p '" + options.download_dir + "'").c_str()), 0);
   TaskGroup group(make_client(), options);
@@ -330,7 +324,7 @@ TEST_F(TaskGroupTest, AsyncCallsShareOneThread) {
   const std::size_t before = thread_count();
   std::vector<AsyncResult<Task>> waits;
   for (int i = 1; i <= 30; ++i) {
-    waits.push_back(client.wait_async("task_w" + std::to_string(i), group_options().wait));
+    waits.push_back(client.wait_async("task_w" + std::to_string(i), steady_group_options().wait));
   }
   EXPECT_LE(thread_count(), before + 1);  // the engine, not one thread per task
   for (auto& wait : waits) EXPECT_EQ(wait.get().status, TaskStatus::Success);
@@ -343,7 +337,7 @@ TEST_F(TaskGroupTest, AsyncSubmitAndGenerate) {
   EXPECT_EQ(receipt.get().task_id, "task_1");
   const std::string path = ::testing::TempDir() + "/async.mp4";
   AsyncResult<Task> generated =
-      client.generate_async(VideoRequest().prompt("y"), path, group_options().wait);
+      client.generate_async(VideoRequest().prompt("y"), path, steady_group_options().wait);
   const Task task = generated.get();
   EXPECT_EQ(task.task_id, "task_2");
   std::ifstream in(path);
@@ -359,7 +353,7 @@ TEST_F(TaskGroupTest, AsyncSubmitAndGenerate) {
 TEST_F(TaskGroupTest, AsyncCancelEndsTheWait) {
   service_->never_finish = true;
   const Client client = make_client();
-  WaitOptions forever = group_options().wait;
+  WaitOptions forever = steady_group_options().wait;
   forever.timeout = std::chrono::milliseconds(0);
   AsyncResult<Task> wait = client.wait_async("task_x", forever);
   wait.cancel();
@@ -368,8 +362,9 @@ TEST_F(TaskGroupTest, AsyncCancelEndsTheWait) {
 
 TEST_F(TaskGroupTest, AsyncErrorsKeepTheTaskId) {
   const Client client = make_client();
-  auto failed = client.generate_async(VideoRequest().prompt("please fail"),
-                                      ::testing::TempDir() + "/never.mp4", group_options().wait);
+  auto failed =
+      client.generate_async(VideoRequest().prompt("please fail"),
+                            ::testing::TempDir() + "/never.mp4", steady_group_options().wait);
   try {
     failed.get();
     FAIL() << "expected TaskFailedError";

@@ -5,15 +5,14 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "cancelled_download.hpp"
 #include "download_part.hpp"
 #include "fakes.hpp"
 #include "seedance/client.hpp"
@@ -26,6 +25,7 @@ namespace {
 
 using mock::MockServer;
 using mock::RecordedRequest;
+using testing::download_cancelled_after;
 using testing::FakeClock;
 using ::testing::HasSubstr;
 using testing::read_file;
@@ -33,6 +33,21 @@ using testing::TempDir;
 using testing::write_file;
 
 constexpr std::uint64_t kSize = 2 * 1024 * 1024;
+
+// Expects `call` to throw E with `part` in its message.
+template <typename E, typename Call>
+void expect_throw_saying(Call call, const std::string& part) {
+  EXPECT_THROW(
+      {
+        try {
+          call();
+        } catch (const E& error) {
+          EXPECT_THAT(error.what(), HasSubstr(part));
+          throw;
+        }
+      },
+      E);
+}
 
 class DownloadTest : public ::testing::Test {
  protected:
@@ -182,16 +197,7 @@ TEST_F(DownloadTest, AWrongContentRangeTotalIsAnError) {
   server.add_fault("GET */content: close-after-bytes=300000");
   server.add_fault("GET */content: content-range=\"bytes 300000-" + std::to_string(kSize - 1) +
                    "/" + std::to_string(kSize + 10) + "\"");
-  EXPECT_THROW(
-      {
-        try {
-          client().download(id, path);
-        } catch (const ResponseError& error) {
-          EXPECT_THAT(error.what(), HasSubstr("total"));
-          throw;
-        }
-      },
-      ResponseError);
+  expect_throw_saying<ResponseError>([&] { client().download(id, path); }, "total");
   EXPECT_FALSE(exists(path));
 }
 
@@ -225,16 +231,8 @@ TEST_F(DownloadTest, AWriteErrorSurfacesAndKeepsThePart) {
 TEST_F(DownloadTest, AFailingStreamSurfaces) {
   std::ofstream full("/dev/full", std::ios::binary);
   ASSERT_TRUE(full.is_open());
-  EXPECT_THROW(
-      {
-        try {
-          client().download(id, full);
-        } catch (const Error& error) {
-          EXPECT_THAT(error.what(), HasSubstr("cannot write to the output stream"));
-          throw;
-        }
-      },
-      Error);
+  expect_throw_saying<Error>([&] { client().download(id, full); },
+                             "cannot write to the output stream");
 }
 
 TEST_F(DownloadTest, AThrowingCallbackStopsTheDownloadWithItsException) {
@@ -248,24 +246,9 @@ TEST_F(DownloadTest, AThrowingCallbackStopsTheDownloadWithItsException) {
 
 TEST_F(DownloadTest, CancellationFromAnotherThreadLeavesAResumablePart) {
   server.add_fault("GET */content: rate=2m");
-  CancellationToken cancel;
-  std::mutex mutex;
-  std::condition_variable progressed;
-  std::uint64_t done = 0;
-  DownloadOptions options;
-  options.cancel = cancel;
-  options.on_progress = [&](const DownloadProgress& progress) {
-    const std::lock_guard<std::mutex> lock(mutex);
-    done = progress.bytes_done;
-    progressed.notify_all();
-  };
-  std::thread canceller([&] {
-    std::unique_lock<std::mutex> lock(mutex);
-    progressed.wait(lock, [&] { return done >= 200000; });
-    cancel.cancel();
+  download_cancelled_after(200000, {}, [&](const DownloadOptions& options) {
+    client(true).download(id, path, options);
   });
-  EXPECT_THROW(client(true).download(id, path, options), CancelledError);
-  canceller.join();
   EXPECT_FALSE(exists(path));
   const std::string part = read_file(path + ".part");
   ASSERT_GE(part.size(), 200000u);
@@ -465,25 +448,11 @@ TEST_F(DownloadTest, ASegmentedPartResumesAcrossCalls) {
   constexpr std::uint64_t kBig = 8 * 1024 * 1024;
   const std::string big = server.create_succeeded_task(kBig);
   server.add_fault("GET */content: rate=4m times=always");
-  CancellationToken cancel;
-  std::mutex mutex;
-  std::condition_variable progressed;
-  std::uint64_t done = 0;
-  DownloadOptions options;
-  options.segments = 4;
-  options.cancel = cancel;
-  options.on_progress = [&](const DownloadProgress& progress) {
-    const std::lock_guard<std::mutex> lock(mutex);
-    done = progress.bytes_done;
-    progressed.notify_all();
-  };
-  std::thread canceller([&] {
-    std::unique_lock<std::mutex> lock(mutex);
-    progressed.wait(lock, [&] { return done >= 1024 * 1024; });
-    cancel.cancel();
+  DownloadOptions segmented;
+  segmented.segments = 4;
+  download_cancelled_after(1024 * 1024, segmented, [&](const DownloadOptions& options) {
+    client(true).download(big, path, options);
   });
-  EXPECT_THROW(client(true).download(big, path, options), CancelledError);
-  canceller.join();
   const auto meta = detail::read_part_meta(path + ".part.meta");
   ASSERT_TRUE(meta);
   ASSERT_EQ(meta->segments.size(), 4u);

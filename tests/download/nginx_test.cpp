@@ -9,19 +9,17 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "cancelled_download.hpp"
 #include "child_process.hpp"
 #include "seedance/client.hpp"
 #include "temp_dir.hpp"
@@ -198,24 +196,9 @@ class NginxTest : public ::testing::Test {
 
   /// Starts a download and cancels it once `bytes` arrived; returns the part's size.
   std::uint64_t interrupted_download(std::uint64_t bytes) {
-    CancellationToken cancel;
-    std::mutex mutex;
-    std::condition_variable progressed;
-    std::uint64_t done = 0;
-    DownloadOptions options;
-    options.cancel = cancel;
-    options.on_progress = [&](const DownloadProgress& progress) {
-      const std::lock_guard<std::mutex> lock(mutex);
-      done = progress.bytes_done;
-      progressed.notify_all();
-    };
-    std::thread canceller([&] {
-      std::unique_lock<std::mutex> lock(mutex);
-      progressed.wait(lock, [&] { return done >= bytes; });
-      cancel.cancel();
+    testing::download_cancelled_after(bytes, {}, [&](const DownloadOptions& options) {
+      client->download("task_nginx", path, options);
     });
-    EXPECT_THROW(client->download("task_nginx", path, options), CancelledError);
-    canceller.join();
     return std::filesystem::file_size(path + ".part");
   }
 

@@ -253,28 +253,27 @@ TEST_F(MockServerTest, DelayBeforeResponding) {
   EXPECT_GE(end - log[0].received_at, Ms(100));
 }
 
-TEST_F(MockServerTest, RateLimitedDownload) {
-  const std::uint64_t size = 16384;
+// A download of `size` bytes under `fault`: slowed by at least 100 ms, yet every byte exact.
+void expect_slow_exact_download(MockServer& server, httplib::Client& client, std::uint64_t size,
+                                const std::string& fault) {
   const std::string id = server.create_succeeded_task(size);
-  server.add_fault("GET */content: rate=100k");  // chunks of 5 KiB, the last due at 150 ms
+  server.add_fault(fault);
   const auto start = SteadyClock::now();
-  auto res = client->Get("/v1/videos/" + id + "/content");
+  auto res = client.Get("/v1/videos/" + id + "/content");
   const auto elapsed = SteadyClock::now() - start;
   ASSERT_TRUE(res);
   EXPECT_EQ(res->body, MockServer::expected_video(id, size));
   EXPECT_GE(elapsed, Ms(100));
 }
 
+TEST_F(MockServerTest, RateLimitedDownload) {
+  // Chunks of 5 KiB, the last due at 150 ms.
+  expect_slow_exact_download(server, *client, 16384, "GET */content: rate=100k");
+}
+
 TEST_F(MockServerTest, StalledDownloadResumesAndCompletes) {
-  const std::uint64_t size = 20000;
-  const std::string id = server.create_succeeded_task(size);
-  server.add_fault("GET */content: stall-after-bytes=1000 stall-ms=100");
-  const auto start = SteadyClock::now();
-  auto res = client->Get("/v1/videos/" + id + "/content");
-  const auto elapsed = SteadyClock::now() - start;
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->body, MockServer::expected_video(id, size));
-  EXPECT_GE(elapsed, Ms(100));
+  expect_slow_exact_download(server, *client, 20000,
+                             "GET */content: stall-after-bytes=1000 stall-ms=100");
 }
 
 TEST_F(MockServerTest, ClientLeavingDuringAStallFreesTheServer) {
