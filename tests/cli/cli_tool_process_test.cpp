@@ -10,9 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "child_process.hpp"
@@ -76,6 +78,28 @@ TEST_F(CliToolTest, SubmitJsonIsTheReceipt) {
   EXPECT_THAT(receipt.at("id").get<std::string>(), StartsWith("task_"));
   EXPECT_EQ(receipt.at("object"), "video");
   EXPECT_TRUE(server_.task(receipt.at("id")).has_value());
+}
+
+// Ctrl-C while a submit is on the wire must not lose the task it creates: the submit runs to
+// its answer and the task id is printed.
+TEST_F(CliToolTest, CtrlCDuringASentSubmitStillPrintsTheTaskId) {
+  server_.add_fault("POST /v1/videos: delay-ms=1500");
+  ChildProcess submitting(kCli, {"submit", "--prompt", "A lighthouse"}, environment());
+  // The mock logs a request when it arrives, before the delay: then the submit is on the wire.
+  // The loop's bound is a safety net against a hung child, not a delay.
+  for (int i = 0; i < 3000 && server_.count("POST", "/v1/videos") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(server_.count("POST", "/v1/videos"), 1u) << describe(submitting.finish());
+  ASSERT_EQ(server_.task_count(), 0u);  // still inside the delay: nothing answered yet
+  submitting.send_signal(SIGINT);
+  const ProcessResult result = submitting.finish();
+  EXPECT_EQ(result.exit_code, 0) << describe(result);
+  ASSERT_EQ(server_.task_count(), 1u);
+  const std::string task_id = result.out.substr(0, result.out.find('\n'));
+  EXPECT_THAT(task_id, StartsWith("task_"));
+  EXPECT_TRUE(server_.task(task_id).has_value());
+  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kApiKey)));
 }
 
 TEST_F(CliToolTest, StatusAndWaitJsonAreTheTaskDetail) {
