@@ -1,8 +1,8 @@
 // Transport overhead: N status GETs of one task against the in-process mock server on loopback,
 // through Client::get (retry loop, pooled libcurl handle, JSON parsing of the task) and through
 // a plain libcurl loop reusing one easy handle (no parsing), in alternating rounds of the same
-// run. Reports the medians, their ratio (target: SDK <= 1.15x plain) and the TCP connections the
-// SDK opened, counted by the server (target: exactly one per Client).
+// run. Reports the medians, the median of the rounds' SDK/plain ratios (target: <= 1.15x) and the
+// TCP connections the SDK opened, counted by the server (target: exactly one per Client).
 //   transport_bench [--requests N] [--rounds R]     (defaults: 10000, 7)
 #include <curl/curl.h>
 #include <time.h>
@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
   std::vector<double> transport_ms;
   std::vector<double> sdk_cpu_ms;
   std::vector<double> plain_cpu_ms;
+  std::vector<double> transport_cpu_ms;
   const std::shared_ptr<seedance::HttpTransport> transport = seedance::make_curl_transport();
   seedance::HttpRequest bare;
   bare.method = "GET";
@@ -177,9 +178,11 @@ int main(int argc, char** argv) {
         plain_cpu_ms.push_back(thread_cpu_ms() - cpu_start);
       }
     }
+    const double cpu_start = thread_cpu_ms();
     const auto start = Clock::now();
     run_transport(*transport, bare, requests);
     transport_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    transport_cpu_ms.push_back(thread_cpu_ms() - cpu_start);
     std::printf(
         "round %d: sdk %.1f ms (%zu connection(s)), plain %.1f ms, transport alone %.1f ms\n",
         round + 1, sdk_ms.back(), sdk_connections.back(), plain_ms.back(), transport_ms.back());
@@ -201,15 +204,19 @@ int main(int argc, char** argv) {
   std::printf("median plain %.1f ms  (%.1f us/request)\n", base, 1000.0 * base / requests);
   std::printf("median SDK transport alone (HttpTransport::send, no parsing) %.1f ms\n",
               median(transport_ms));
-  std::printf("client-thread CPU: SDK %.1f ms, plain %.1f ms, ratio %.3fx\n", median(sdk_cpu_ms),
-              median(plain_cpu_ms), median(sdk_cpu_ms) / median(plain_cpu_ms));
-  std::printf("median of the per-round ratios SDK/plain %.3fx\n", median(round_ratios));
-  std::printf("ratio SDK/plain %.3fx (target <= 1.15x): %s\n", ratio,
-              ratio <= 1.15 ? "met" : "MISSED");
+  std::printf(
+      "client-thread CPU: SDK %.1f ms, transport alone %.1f ms, plain %.1f ms, ratio %.3fx\n",
+      median(sdk_cpu_ms), median(transport_cpu_ms), median(plain_cpu_ms),
+      median(sdk_cpu_ms) / median(plain_cpu_ms));
+  // The target is checked on that paired figure.
+  const double paired = median(round_ratios);
+  std::printf("ratio of the medians SDK/plain %.3fx\n", ratio);
+  std::printf("median of the per-round ratios SDK/plain %.3fx (target <= 1.15x): %s\n", paired,
+              paired <= 1.15 ? "met" : "MISSED");
   const std::size_t opened = sdk_connection_ids.size();
   std::printf(
       "TCP connections the SDK's Client opened for all %d of its requests (counted at the "
       "server): %zu (target 1): %s\n",
       warm_up + requests * rounds, opened, opened == 1 && most_connections == 1 ? "met" : "MISSED");
-  return ratio <= 1.15 && opened == 1 ? 0 : 1;
+  return paired <= 1.15 && opened == 1 ? 0 : 1;
 }

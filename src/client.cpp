@@ -117,10 +117,12 @@ std::chrono::milliseconds Client::Impl::retry_delay(const HttpResponse& response
 HttpResponse Client::Impl::send_with_retries(
     const HttpRequest& request, detail::Idempotency idempotency,
     const std::optional<CancellationToken>& between_attempts) const {
-  const CancellationToken cancel =
-      between_attempts.value_or(request.cancel.value_or(CancellationToken()));
+  // A pointer, not a copy: most calls have no token, and making one allocates.
+  const CancellationToken* cancel = between_attempts ? &*between_attempts
+                                    : request.cancel ? &*request.cancel
+                                                     : nullptr;
   for (int attempt = 1;; ++attempt) {
-    if (cancel.cancelled()) {
+    if (cancel != nullptr && cancel->cancelled()) {
       throw CancelledError(request.method + " " + detail::path_of(request.url) +
                            ": cancelled before sending");
     }
@@ -137,7 +139,8 @@ HttpResponse Client::Impl::send_with_retries(
         detail::should_retry(response, idempotency) && attempt < retry.max_attempts;
     // A failure that is not retried is returned even when cancelled: for a submit it may mean
     // that a task was created, which the caller must hear about.
-    if (response.error == TransportError::Cancelled || (retryable && cancel.cancelled())) {
+    if (response.error == TransportError::Cancelled ||
+        (retryable && cancel != nullptr && cancel->cancelled())) {
       log(request, response, attempt, duration, "cancelled");
       throw CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled");
     }
@@ -149,7 +152,8 @@ HttpResponse Client::Impl::send_with_retries(
     log(request, response, attempt, duration,
         "retry in " + std::to_string(delay.count()) + " ms (" + detail::describe_failure(response) +
             ")");
-    if (!clock->sleep_until(clock->now() + delay, cancel)) {
+    if (!clock->sleep_until(clock->now() + delay,
+                            cancel != nullptr ? *cancel : CancellationToken())) {
       throw CancelledError(request.method + " " + detail::path_of(request.url) +
                            ": cancelled while waiting to retry");
     }
@@ -203,11 +207,14 @@ Client::Client(ClientOptions options)
 
 const std::string& Client::base_url() const noexcept { return impl_->base_url; }
 
-Receipt Client::submit(const VideoRequest& request) const {
-  return submit(request, CancellationToken());
-}
+Receipt Client::submit(const VideoRequest& request) const { return submit_task(request, {}); }
 
 Receipt Client::submit(const VideoRequest& request, const CancellationToken& cancel) const {
+  return submit_task(request, cancel);
+}
+
+Receipt Client::submit_task(const VideoRequest& request,
+                            const std::optional<CancellationToken>& cancel) const {
   HttpRequest http = impl_->make_request("POST", impl_->collection_url());
   http.body = request.to_json();  // throws ValidationError: nothing is sent
   http.headers.emplace_back("Content-Type", "application/json");
@@ -251,9 +258,14 @@ Receipt receipt_from_submit_response(const HttpResponse& response) {
 
 }  // namespace detail
 
-Task Client::get(std::string_view task_id) const { return get(task_id, CancellationToken()); }
+Task Client::get(std::string_view task_id) const { return get_task(task_id, {}); }
 
 Task Client::get(std::string_view task_id, const CancellationToken& cancel) const {
+  return get_task(task_id, cancel);
+}
+
+Task Client::get_task(std::string_view task_id,
+                      const std::optional<CancellationToken>& cancel) const {
   HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
   http.cancel = cancel;
   const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -146,6 +147,9 @@ class Client {
   friend class TaskGroup;
   friend class detail::Engine;
   explicit Client(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  Receipt submit_task(const VideoRequest& request,
+                      const std::optional<CancellationToken>& cancel) const;
+  Task get_task(std::string_view task_id, const std::optional<CancellationToken>& cancel) const;
   /// Streams `url` to `path` through the download machinery; `what` names it in errors.
   DownloadResult download_url(const std::string& url, const std::string& what,
                               const std::string& path, const DownloadOptions& options) const;
