@@ -104,6 +104,10 @@ void check_options(const DownloadOptions& options) {
     problems.push_back("expected_sha256: must be 64 hex digits, got \"" +
                        options.expected_sha256.substr(0, 80) + "\"");
   }
+  if (options.timeout.count() < 0) {
+    problems.push_back("timeout: must not be negative (0 sets none), got " +
+                       std::to_string(options.timeout.count()) + " ms");
+  }
   if (options.segments < 1 || options.segments > kMaxSegments) {
     problems.push_back("segments: must be 1.." + std::to_string(kMaxSegments) + ", got " +
                        std::to_string(options.segments));
@@ -157,6 +161,7 @@ FetchControl make_control(const detail::ClientImpl& impl, std::string context,
   control.context = std::move(context);
   control.cancel = options.cancel.value_or(CancellationToken());
   if (impl.logger) control.log = [&impl](const RequestEvent& event) { impl.logger(event); };
+  if (options.timeout.count() > 0) control.deadline = impl.clock->now() + options.timeout;
   return control;
 }
 
@@ -351,6 +356,7 @@ void run_segments(const detail::ClientImpl& impl, PartMeta& meta, const std::str
   FetchControl worker_control;
   worker_control.context = control.context;
   worker_control.cancel = stop;
+  worker_control.deadline = control.deadline;
   worker_control.on_delivered = [&delivered](std::uint64_t bytes) {
     delivered.fetch_add(bytes, std::memory_order_relaxed);
   };

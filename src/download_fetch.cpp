@@ -97,12 +97,26 @@ FetchOutcome fetch(const ClientImpl& impl, const FetchSpec& spec, FetchSink& sin
     return spec.end ? spec.end : known.total;
   };
 
+  const auto past_deadline = [&](Clock::time_point when) {
+    return control.deadline && when >= *control.deadline;
+  };
+  const auto throw_timeout = [&]() {
+    throw TimeoutError(context + ": the download's timeout passed" + sink.kept_note(), "",
+                       std::nullopt);
+  };
+
   for (int attempt = 1;; ++attempt) {
     if (const auto want = target(); want && position >= *want && position > spec.position) {
       return outcome;  // a shorter 206 or a clipped range finished it
     }
+    if (past_deadline(clock.now())) throw_timeout();
     HttpRequest request = impl.make_request("GET", url);
-    request.timeout = milliseconds(0);  // a video may take long: stall detection guards instead
+    // A video may take long: without a deadline, stall detection guards the transfer instead.
+    request.timeout = milliseconds(0);
+    if (control.deadline) {
+      request.timeout = std::max(milliseconds(1),
+                                 std::chrono::ceil<milliseconds>(*control.deadline - clock.now()));
+    }
     request.cancel = control.cancel;
     const std::string validator = known.validator();
     const bool ranged_request = position > 0 || spec.end.has_value();
@@ -363,6 +377,10 @@ FetchOutcome fetch(const ClientImpl& impl, const FetchSpec& spec, FetchSink& sin
       log("cancelled");
       throw CancelledError(context + ": cancelled" + sink.kept_note());
     }
+    if (response.error != TransportError::None && past_deadline(clock.now())) {
+      log("give up: the download's timeout passed");
+      throw_timeout();
+    }
     // Progress since the last failure means the connection works: resume at once, uncounted.
     if (delivered > 0 && response.error != TransportError::None) {
       failures = 0;
@@ -389,6 +407,11 @@ FetchOutcome fetch(const ClientImpl& impl, const FetchSpec& spec, FetchSink& sin
       throw_for_response(response, context);
     }
     const auto delay = impl.retry_delay(response, failures);
+    if (past_deadline(clock.now() + delay)) {
+      log("give up: the retry in " + std::to_string(delay.count()) +
+          " ms would come after the download's timeout");
+      throw_timeout();
+    }
     log("retry in " + std::to_string(delay.count()) + " ms (" + describe_failure(response) + ")");
     if (!clock.sleep_until(clock.now() + delay, control.cancel)) {
       throw CancelledError(context + ": cancelled" + sink.kept_note());

@@ -74,6 +74,8 @@ struct FetchControl {
   std::function<void(std::uint64_t bytes)> on_received;
   /// One event per attempt (ClientOptions::logger, or a queue for another thread).
   std::function<void(const RequestEvent& event)> log;
+  /// DownloadOptions::timeout, from the start of the call, on the client's clock.
+  std::optional<Clock::time_point> deadline;
 };
 
 struct FetchOutcome {

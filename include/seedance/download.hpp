@@ -1,6 +1,7 @@
 // Options and results of downloading a task's video, to a file, a stream or a callback.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -43,6 +44,11 @@ struct DownloadOptions {
   /// Cancelling it from any thread stops the transfer promptly with CancelledError; a file's
   /// part is kept for resuming.
   std::optional<CancellationToken> cancel;
+  /// The longest the whole call may take, every retry and resume included; past it the call
+  /// throws TimeoutError and a file's part is kept for resuming. Zero (the default) sets none: a
+  /// transfer that stalls still fails after TransportOptions::low_speed_time, and one that makes
+  /// progress runs to its end.
+  std::chrono::milliseconds timeout{0};
 };
 
 /// What a download or ranged read produced.

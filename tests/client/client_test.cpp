@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <sstream>
 
 #include "fakes.hpp"
 #include "seedance/client.hpp"
@@ -414,6 +415,33 @@ TEST_F(ClientTest, AuthorizationGoesOnlyToTheConfiguredOrigin) {
   EXPECT_EQ(sent[1].request.url, "https://cdn.example.net/video.mp4");
   EXPECT_FALSE(find_header(sent[1].request.headers, "authorization").has_value());
   std::remove(path.c_str());
+}
+
+TEST_F(ClientTest, ADownloadTimeoutBoundsEachRequestByWhatIsLeft) {
+  const Client client = make_client();
+  transport_->reply(503, "{}");
+  transport_->reply(200, "VIDEO", {{"Content-Length", "5"}, {"ETag", "\"v1\""}});
+  DownloadOptions options;
+  options.timeout = std::chrono::seconds(10);
+  std::ostringstream video;
+  client.download("task_1", video, options);
+  EXPECT_EQ(video.str(), "VIDEO");
+  const auto sent = transport_->sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].request.timeout, std::chrono::seconds(10));
+  ASSERT_GT(sent[1].at_seconds, 0.0);  // after the back-off
+  EXPECT_EQ(sent[1].request.timeout,
+            std::chrono::milliseconds(10000) -
+                std::chrono::milliseconds(static_cast<long>(sent[1].at_seconds * 1000)));
+}
+
+TEST_F(ClientTest, WithoutADownloadTimeoutTransfersHaveNone) {
+  const Client client = make_client();
+  transport_->reply(200, "VIDEO", {{"Content-Length", "5"}});
+  std::ostringstream video;
+  client.download("task_1", video);
+  ASSERT_EQ(transport_->count(), 1u);
+  EXPECT_EQ(transport_->sent()[0].request.timeout, std::chrono::milliseconds(0));
 }
 
 }  // namespace

@@ -262,6 +262,55 @@ TEST_F(DownloadTest, CancellationFromAnotherThreadLeavesAResumablePart) {
   EXPECT_EQ(downloads().back().header("Range"), "bytes=" + std::to_string(part.size()) + "-");
 }
 
+// A server that drops every connection after one byte makes progress each time, so the
+// downloader resumes at once, forever: the timeout is what ends it, with the bytes kept.
+TEST_F(DownloadTest, ADownloadThatDripsEndsAtItsTimeoutWithItsPartKept) {
+  server.add_fault("GET */content: close-after-bytes=1 times=always");
+  auto clock = std::make_shared<FakeClock>();
+  ClientOptions options;
+  options.base_url = server.base_url();
+  options.api_key = server.api_key();
+  options.clock = clock;
+  // Each attempt "takes" 300 ms: the logger hears of every one as it ends.
+  options.logger = [clock](const RequestEvent&) { clock->advance(std::chrono::milliseconds(300)); };
+  DownloadOptions download;
+  download.timeout = std::chrono::seconds(1);
+  expect_throw_saying<TimeoutError>([&] { Client(options).download(id, path, download); },
+                                    "the download's timeout passed");
+  EXPECT_EQ(downloads().size(), 4u);  // at 0, 0.3, 0.6 and 0.9 s; none at 1.2 s
+  EXPECT_FALSE(exists(path));
+  EXPECT_EQ(read_file(path + ".part"), expected().substr(0, 4));
+
+  server.clear_faults();
+  const DownloadResult result = client().download(id, path);
+  EXPECT_EQ(read_file(path), expected());
+  EXPECT_TRUE(result.resumed);
+  EXPECT_EQ(result.bytes_transferred, kSize - 4);
+}
+
+TEST_F(DownloadTest, ARetryThatWouldComeAfterTheTimeoutIsNotWaitedFor) {
+  server.add_fault("GET */content: status=503 retry-after=10");
+  auto clock = std::make_shared<FakeClock>();
+  ClientOptions options;
+  options.base_url = server.base_url();
+  options.api_key = server.api_key();
+  options.clock = clock;
+  DownloadOptions download;
+  download.timeout = std::chrono::seconds(5);
+  expect_throw_saying<TimeoutError>([&] { Client(options).download(id, path, download); },
+                                    "timeout passed");
+  EXPECT_EQ(downloads().size(), 1u);
+  EXPECT_EQ(clock->seconds(), 0.0);  // it did not sleep towards a retry it could not make
+}
+
+TEST_F(DownloadTest, ANegativeTimeoutIsRefusedBeforeAnythingIsSent) {
+  DownloadOptions download;
+  download.timeout = std::chrono::milliseconds(-1);
+  expect_throw_saying<ValidationError>([&] { client().download(id, path, download); },
+                                       "timeout: must not be negative");
+  EXPECT_TRUE(downloads().empty());
+}
+
 TEST_F(DownloadTest, AChangedEtagAcrossCallsStartsOver) {
   server.add_fault("GET */content: close-after-bytes=300000");
   server.add_fault("GET */content: status=404");  // permanent: the call gives up, part kept
