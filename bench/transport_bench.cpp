@@ -218,5 +218,8 @@ int main(int argc, char** argv) {
       "TCP connections the SDK's Client opened for all %d of its requests (counted at the "
       "server): %zu (target 1): %s\n",
       warm_up + requests * rounds, opened, opened == 1 && most_connections == 1 ? "met" : "MISSED");
-  return paired <= 1.15 && opened == 1 ? 0 : 1;
+  // SEEDANCE_BENCH_SMOKE (scripts/check-bench): small runs on a busy machine, so the time
+  // target is reported but not judged; the connection count is exact either way.
+  const bool judge_time = std::getenv("SEEDANCE_BENCH_SMOKE") == nullptr;
+  return (paired <= 1.15 || !judge_time) && opened == 1 ? 0 : 1;
 }
