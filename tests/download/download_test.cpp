@@ -73,6 +73,15 @@ class DownloadTest : public ::testing::Test {
     return Client(options);
   }
 
+  /// Options of a client on `clock`, without the event log.
+  ClientOptions options_on(std::shared_ptr<FakeClock> clock) const {
+    ClientOptions options;
+    options.base_url = server.base_url();
+    options.api_key = server.api_key();
+    options.clock = std::move(clock);
+    return options;
+  }
+
   std::vector<RecordedRequest> downloads() const {
     std::vector<RecordedRequest> found;
     for (const RecordedRequest& request : server.requests()) {
@@ -267,10 +276,7 @@ TEST_F(DownloadTest, CancellationFromAnotherThreadLeavesAResumablePart) {
 TEST_F(DownloadTest, ADownloadThatDripsEndsAtItsTimeoutWithItsPartKept) {
   server.add_fault("GET */content: close-after-bytes=1 times=always");
   auto clock = std::make_shared<FakeClock>();
-  ClientOptions options;
-  options.base_url = server.base_url();
-  options.api_key = server.api_key();
-  options.clock = clock;
+  ClientOptions options = options_on(clock);
   // Each attempt "takes" 300 ms: the logger hears of every one as it ends.
   options.logger = [clock](const RequestEvent&) { clock->advance(std::chrono::milliseconds(300)); };
   DownloadOptions download;
@@ -291,10 +297,7 @@ TEST_F(DownloadTest, ADownloadThatDripsEndsAtItsTimeoutWithItsPartKept) {
 TEST_F(DownloadTest, ARetryThatWouldComeAfterTheTimeoutIsNotWaitedFor) {
   server.add_fault("GET */content: status=503 retry-after=10");
   auto clock = std::make_shared<FakeClock>();
-  ClientOptions options;
-  options.base_url = server.base_url();
-  options.api_key = server.api_key();
-  options.clock = clock;
+  ClientOptions options = options_on(clock);
   DownloadOptions download;
   download.timeout = std::chrono::seconds(5);
   expect_throw_saying<TimeoutError>([&] { Client(options).download(id, path, download); },
