@@ -158,6 +158,10 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       ->required();
   download->add_flag("--no-resume", command_line.no_resume,
                      "start over instead of resuming an interrupted download (FILE.part)");
+  add_text(*download, "--timeout", command_line.download_timeout,
+           "give up after this many seconds, retries included, keeping FILE.part; 0 (the "
+           "default) sets no limit",
+           "S");
   download->footer(
       "An interrupted download resumes from FILE.part when run again.\n"
       "Example: seedance download task_abc123 -o video.mp4");

@@ -34,7 +34,8 @@ struct CommandLine {
   std::string output_path;  ///< generate, download.
   bool dry_run = false;     ///< generate, submit.
   bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
-  BatchFlags batch;         ///< batch.
+  std::optional<std::string> download_timeout;  ///< download: seconds as typed; 0 sets none.
+  BatchFlags batch;                             ///< batch.
   /// mock-server: the arguments after it, passed to seedance-mock-server unchanged.
   std::vector<std::string> mock_server_arguments;
 

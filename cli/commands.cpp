@@ -246,6 +246,10 @@ int run_download(const CommandLine& command_line, std::ostream& out, Console& co
                  const RunSettings& settings) {
   std::vector<std::string> problems;
   check_output_path(command_line.output_path, problems);
+  std::optional<std::chrono::milliseconds> timeout;
+  if (command_line.download_timeout) {
+    timeout = parse_timeout_flag(*command_line.download_timeout, "sets no limit", problems);
+  }
   const ClientOptions options = client_options(command_line, settings, console, problems);
   throw_if_any(problems);
 
@@ -253,6 +257,7 @@ int run_download(const CommandLine& command_line, std::ostream& out, Console& co
   Session session(console, settings);
   DownloadOptions download_options = session.download_options();
   download_options.resume = !command_line.no_resume;
+  if (timeout) download_options.timeout = *timeout;
   const DownloadResult result =
       client.download(command_line.task_id, command_line.output_path, download_options);
   console.reporter().finish();

@@ -160,15 +160,23 @@ WaitOptions build_wait_options(const WaitFlags& flags, std::vector<std::string>&
     }
   }
   if (flags.timeout) {
-    const auto seconds = parse_seconds(*flags.timeout);
-    if (!seconds || *seconds < 0) {
-      problems.push_back("--timeout: " + quoted(*flags.timeout) +
-                         " is not a number of seconds (0 waits for ever)");
-    } else {
-      options.timeout = to_milliseconds(*seconds);
+    if (const auto timeout = parse_timeout_flag(*flags.timeout, "waits for ever", problems)) {
+      options.timeout = *timeout;
     }
   }
   return options;
+}
+
+std::optional<std::chrono::milliseconds> parse_timeout_flag(const std::string& text,
+                                                            const std::string& zero_means,
+                                                            std::vector<std::string>& problems) {
+  const auto seconds = parse_seconds(text);
+  if (!seconds || *seconds < 0) {
+    problems.push_back("--timeout: " + quoted(text) + " is not a number of seconds (0 " +
+                       zero_means + ")");
+    return std::nullopt;
+  }
+  return to_milliseconds(*seconds);
 }
 
 void check_output_path(const std::string& output_path, std::vector<std::string>& problems) {

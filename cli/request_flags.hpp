@@ -1,6 +1,7 @@
 // The CLI's request and wait flags, as typed, and their mapping onto the SDK's types.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,12 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
 /// Maps the flags onto WaitOptions (the library's defaults for what is not given). A poll interval
 /// below kMinPollInterval, or a negative or malformed number, is appended to `problems`.
 WaitOptions build_wait_options(const WaitFlags& flags, std::vector<std::string>& problems);
+
+/// `--timeout` as typed (seconds, a fraction allowed; 0 for no limit) in milliseconds, or the
+/// problem appended to `problems`; `zero_means` completes the message, e.g. "waits for ever".
+std::optional<std::chrono::milliseconds> parse_timeout_flag(const std::string& text,
+                                                            const std::string& zero_means,
+                                                            std::vector<std::string>& problems);
 
 /// Appends a problem unless the directory that would hold `output_path` exists, so that a typo in
 /// -o is caught before a task is submitted and paid for.

@@ -102,6 +102,19 @@ TEST_F(CliToolTest, CtrlCDuringASentSubmitStillPrintsTheTaskId) {
   EXPECT_THAT(result.out + result.err, Not(HasSubstr(kApiKey)));
 }
 
+// The download's --timeout covers the whole call: a server that sends nothing in time ends it
+// with exit 4 and the timeout named, and the part is kept for the next run.
+TEST_F(CliToolTest, DownloadTimeoutEndsAStuckDownloadWithExitFour) {
+  const std::string id = server_.create_succeeded_task(kVideoSize);
+  server_.add_fault("GET */content: delay-ms=5000");
+  const std::string output = (dir_.path() / "video.mp4").string();
+  const ProcessResult result = seedance({"download", id, "-o", output, "--timeout", "0.5"});
+  EXPECT_EQ(result.exit_code, 4) << describe(result);
+  EXPECT_THAT(result.err, HasSubstr("timeout"));
+  EXPECT_FALSE(std::filesystem::exists(output));
+  EXPECT_EQ(server_.count("GET", "/v1/videos/" + id + "/content"), 1u);
+}
+
 TEST_F(CliToolTest, StatusAndWaitJsonAreTheTaskDetail) {
   const std::string task_id = server_.create_succeeded_task();
   ProcessResult result = seedance({"status", task_id, "--json"});

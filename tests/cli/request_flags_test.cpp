@@ -263,6 +263,17 @@ TEST(BuildWaitOptions, ZeroTimeoutMeansWaitForEver) {
   EXPECT_THAT(problems, IsEmpty());
 }
 
+TEST(ParseTimeoutFlag, TakesSecondsWithAFractionAndNamesWhatZeroMeans) {
+  std::vector<std::string> problems;
+  EXPECT_EQ(parse_timeout_flag("1.5", "sets no limit", problems), std::chrono::milliseconds(1500));
+  EXPECT_EQ(parse_timeout_flag("0", "sets no limit", problems), std::chrono::milliseconds(0));
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(parse_timeout_flag("-1", "sets no limit", problems), std::nullopt);
+  EXPECT_EQ(parse_timeout_flag("soon", "sets no limit", problems), std::nullopt);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0], "--timeout: '-1' is not a number of seconds (0 sets no limit)");
+}
+
 TEST(CheckOutputPath, AcceptsAFileInAnExistingDirectory) {
   testing::TempDir dir;
   std::vector<std::string> problems;
