@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # check_block_kinds.sh SOURCE_DIR
-# Every fenced block of docs/*.md and README.md names a language, and every one that is neither
-# C++ (compiled and run by tests/docs and tests/examples) nor a text diagram names a known
-# docs-test=KIND, so that no shell or CMake block is left unexercised.
+# Every fenced block of docs/*.md, README.md, cli/README.md and mock/README.md names a language,
+# and every one that is neither C++ (compiled and run by tests/docs and tests/examples) nor text
+# (diagrams, sample output) names a known docs-test=KIND, so that no shell or CMake block is left
+# unexercised. A text block may name a kind too (mock/README.md's fault rules); it must be known.
 set -euo pipefail
 source_dir=$1
-known_kinds=" cli apt install cmake-project cmake-fragment pkg-config bench ci "
+known_kinds=" cli cli-config cli-jobs json mock-faults apt install cmake-project cmake-fragment \
+pkg-config bench ci "
 
 failed=0 blocks=0
-for page in "$source_dir"/docs/*.md "$source_dir/README.md"; do
+for page in "$source_dir"/docs/*.md "$source_dir/README.md" "$source_dir/cli/README.md" \
+            "$source_dir/mock/README.md"; do
   name=${page#"$source_dir/"}
   while read -r line language kind; do
     blocks=$((blocks + 1))
     if [[ "$language" == "-" ]]; then
       echo "$name:$line: the fenced block names no language" >&2
       failed=1
-    elif [[ "$language" == cpp || "$language" == text ]]; then
+    elif [[ "$kind" == "-" && ( "$language" == cpp || "$language" == text ) ]]; then
       continue
     elif [[ "$kind" == "-" ]]; then
       echo "$name:$line: the $language block names no docs-test=KIND" >&2

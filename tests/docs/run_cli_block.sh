@@ -9,12 +9,18 @@
 # The block is run as written except for these substitutions, which point it at the mock:
 #   https://api.example.com, http://127.0.0.1:40521   -> the mock's URL
 #   SEEDANCE_API_KEY=...                              -> SEEDANCE_API_KEY=test-key
-#   TASK_ID                                           -> the id of a task submitted beforehand
+#   TASK_ID, task_abc123                              -> the id of a task submitted and waited on
+#                                                        beforehand (finished, so downloadable)
+#   a block with lines starting "$ " (a terminal session): only those lines are run, without
+#   the prompt; the other lines are the output it shows
 #   a line starting "seedance mock-server" or "seedance-mock-server" (a server that runs until
 #   stopped, "terminal 1") is started in the background with "--port 0" instead of a fixed port,
 #   must print an http:// URL, and is stopped when the block ends.
-# Fixtures the blocks name are created first: first.png (a PNG signature is all the CLI checks)
-# and prompts.jsonl (two batch jobs).
+#   a block that sets no SEEDANCE_ variable runs with the page's docs-test=cli-config block, if
+#   it has one (cli/README.md), as the user's config file, its https://api.example.com and
+#   "sk-..." replaced by the mock's URL and key
+# Fixtures the blocks name are created first: first.png and boat.png (a PNG signature is all the
+# CLI checks) and prompts.jsonl, the job file of cli/README.md (its docs-test=cli-jobs block).
 set -euo pipefail
 source_dir=$1
 seedance=$2
@@ -27,6 +33,10 @@ block=$("$source_dir/scripts/doc-blocks" "$source_dir/$page" cli "$index")
 if [[ -z "${block//[[:space:]]/}" ]]; then
   echo "run_cli_block: $page has no docs-test=cli block number $index" >&2
   exit 1
+fi
+# A terminal session: the commands are the prompted lines.
+if grep -q '^\$ ' <<<"$block"; then
+  block=$(sed -n 's/^\$ //p' <<<"$block")
 fi
 
 work_dir=$(mktemp -d)
@@ -58,14 +68,17 @@ fi
 
 cd "$work_dir"
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR' > first.png
-cat > prompts.jsonl <<'EOF'
-{"name":"boat","prompt":"A paper boat drifting down a rainy street","duration":5}
-{"prompt":"A lighthouse at dusk","metadata":{"resolution":"720p","ratio":"16:9"}}
-EOF
+cp first.png boat.png
+"$source_dir/scripts/doc-blocks" "$source_dir/cli/README.md" cli-jobs 1 > prompts.jsonl
+if [[ ! -s prompts.jsonl ]]; then
+  echo "run_cli_block: cli/README.md has no docs-test=cli-jobs block" >&2
+  exit 1
+fi
 
 task_id=
-if [[ "$block" == *TASK_ID* ]]; then
+if [[ "$block" == *TASK_ID* || "$block" == *task_abc123* ]]; then
   task_id=$(SEEDANCE_BASE_URL=$base_url SEEDANCE_API_KEY=$api_key seedance submit --prompt "docs")
+  SEEDANCE_BASE_URL=$base_url SEEDANCE_API_KEY=$api_key seedance -q wait "$task_id" > /dev/null
 fi
 
 # The URL is used as a sed replacement: escape what sed gives a meaning there.
@@ -75,13 +88,22 @@ body=$(printf '%s\n' "$block" | sed -E \
   -e "s|https://api\.example\.com|$url|g" \
   -e "s|http://127\.0\.0\.1:40521|$url|g" \
   -e "s|SEEDANCE_API_KEY=\.\.\.|SEEDANCE_API_KEY=$api_key|g" \
-  -e "s|TASK_ID|$task_id|g" \
+  -e "s#TASK_ID|task_abc123#$task_id#g" \
   -e '/^[[:space:]]*(seedance mock-server|seedance-mock-server)([[:space:]]|$)/{
         s/^[[:space:]]*/serve_in_background /
         s/--port([[:space:]]+|=)[0-9]+/--port 0/
       }')
 echo "run_cli_block: $page, block $index, as run:" >&2
 printf '%s\n' "$body" >&2
+
+config=$("$source_dir/scripts/doc-blocks" "$source_dir/$page" cli-config 1)
+if [[ -n "$config" && "$block" != *SEEDANCE_* ]]; then
+  mkdir -p "$XDG_CONFIG_HOME/seedance"
+  printf '%s\n' "$config" | sed \
+    -e "s|https://api\.example\.com|$url|g" \
+    -e "s|sk-\.\.\.|$api_key|g" > "$XDG_CONFIG_HOME/seedance/config"
+  echo "run_cli_block: with the config file of $page" >&2
+fi
 
 {
   cat <<'EOF'
