@@ -51,7 +51,7 @@ timed() {
   start=$EPOCHREALTIME
   rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null; } 2>&1 | tail -n 1)
   end=$EPOCHREALTIME
-  echo "$(echo "$end - $start" | bc -l) $rss" >>"$result"
+  echo "$(awk -v end="$end" -v start="$start" 'BEGIN { printf "%.6f", end - start }') $rss" >>"$result"
 }
 
 echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), curl $(curl --version | head -n 1 | cut -d' ' -f2), $runs runs each, alternating"
@@ -82,8 +82,10 @@ for size in "${sizes[@]}"; do
   curl_median=$(cut -d' ' -f1 "$work/curl.txt" | median)
   sdk_rss=$(cut -d' ' -f2 "$work/sdk.txt" | sort -n | tail -n 1)
   curl_rss=$(cut -d' ' -f2 "$work/curl.txt" | sort -n | tail -n 1)
-  printf '| %s | %.3f s | %.3f s | %.2fx | %.1f MiB | %.1f MiB |\n' "$size" "$sdk_median" "$curl_median" \
-    "$(echo "$sdk_median / $curl_median" | bc -l)" "$(echo "$sdk_rss / 1024" | bc -l)" "$(echo "$curl_rss / 1024" | bc -l)"
+  awk -v size="$size" -v sdk="$sdk_median" -v curl="$curl_median" -v sdk_rss="$sdk_rss" \
+      -v curl_rss="$curl_rss" 'BEGIN {
+    printf "| %s | %.3f s | %.3f s | %.2fx | %.1f MiB | %.1f MiB |\n", size, sdk, curl, sdk / curl,
+      sdk_rss / 1024, curl_rss / 1024 }'
 done
 
 # Resume after an interruption at the midpoint of the largest file.
@@ -113,6 +115,11 @@ rm -f "$out" "$out.part" "$out.part.meta"
 report_resume "cancelled (CancellationToken)"
 "$sdk" "$base" "$task" "$out" >/dev/null &
 victim=$!
-while [[ $(stat -c %s "$out.part" 2>/dev/null || echo 0) -lt $((total / 2)) ]]; do sleep 0.005; done
-kill -KILL "$victim"; wait "$victim" 2>/dev/null || true
+# A small file may be finished (and renamed) before the part reaches the midpoint.
+while kill -0 "$victim" 2>/dev/null &&
+    [[ $(stat -c %s "$out.part" 2>/dev/null || echo 0) -lt $((total / 2)) ]]; do
+  sleep 0.005
+done
+kill -KILL "$victim" 2>/dev/null || true
+wait "$victim" 2>/dev/null || true
 report_resume "process killed (SIGKILL)"
