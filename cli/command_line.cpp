@@ -117,6 +117,9 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
                  "config file with base_url/api_key lines (default: "
                  "$XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config, if present)")
       ->type_name("PATH");
+  app.add_flag("--alias-routes", command_line.alias_routes,
+               "submit and poll through /v1/video/generations (downloads always use "
+               "/v1/videos/{id}/content, the only download route)");
   app.add_flag("--json", command_line.json,
                "print results as JSON on stdout and errors as a JSON object on stderr");
   app.add_flag("-q,--quiet", command_line.quiet, "print no progress or messages, only errors");

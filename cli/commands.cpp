@@ -77,6 +77,7 @@ ClientOptions client_options(const CommandLine& command_line, const RunSettings&
   ClientOptions options;
   options.base_url = resolve_setting(command_line.base_url, "SEEDANCE_BASE_URL", config.base_url);
   options.api_key = resolve_setting(command_line.api_key, "SEEDANCE_API_KEY", config.api_key);
+  options.use_alias_routes = command_line.alias_routes || config.alias_routes;
   options.transport = settings.transport;
   options.logger = console.logger(options.api_key);
   if (options.base_url.empty()) {
@@ -99,15 +100,44 @@ std::string effective_api_key(const CommandLine& command_line) {
 }
 
 // The server's JSON on one line (a pretty-printed body would break line-oriented scripts).
-std::string compact_json(const std::string& text) {
-  const json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return text;
-  return parsed.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 json parsed_or_string(const std::string& text) {
   json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? json(text) : parsed;
+}
+
+// One shape for every dialect: the SDK's reading (status in the reference's words, the
+// service's own word in status_raw) and, under "response", the body as the service sent it.
+json status_json(const std::string& task_id, TaskStatus status, const std::string& status_text,
+                 int progress, const std::string& request_id, const std::string& raw_json) {
+  json object = {{"task_id", task_id},
+                 {"status", std::string(to_string(status))},
+                 {"status_raw", status_text},
+                 {"progress", progress}};
+  if (!request_id.empty()) object["request_id"] = request_id;
+  object["response"] = parsed_or_string(raw_json);
+  return object;
+}
+
+json receipt_json(const Receipt& receipt) {
+  return status_json(receipt.task_id, receipt.status, receipt.status_text, receipt.progress,
+                     receipt.request_id, receipt.raw_json);
+}
+
+json task_json(const Task& task) {
+  json object = status_json(task.task_id, task.status, task.status_text, task.progress,
+                            task.request_id, task.raw_json);
+  if (task.fail_reason) object["fail_reason"] = *task.fail_reason;
+  if (task.error) {
+    object["error"] = {
+        {"message", task.error->message}, {"code", task.error->code}, {"type", task.error->type}};
+  }
+  if (task.result_url) object["result_url"] = *task.result_url;
+  if (task.last_frame_url) object["last_frame_url"] = *task.last_frame_url;
+  return object;
+}
+
+std::string dump_line(const json& object) {
+  return object.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // Cancellation, Ctrl-C handling and the progress display shared by the long-running commands.
@@ -176,7 +206,7 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   Session session(console, settings);
   if (!generate) {
     const Receipt receipt = client.submit(request, session.cancel());
-    out << (command_line.json ? compact_json(receipt.raw_json) : receipt.task_id) << '\n';
+    out << (command_line.json ? dump_line(receipt_json(receipt)) : receipt.task_id) << '\n';
     return kExitSuccess;
   }
 
@@ -191,9 +221,9 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
     const std::string path = downloaded_path(result, command_line.output_path);
     console.message("saved " + format_bytes(result.bytes) + " to " + path);
     if (command_line.json) {
-      json detail = parsed_or_string(task.raw_json);
-      if (detail.is_object()) detail["download"] = {{"path", path}, {"bytes", result.bytes}};
-      out << detail.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+      json detail = task_json(task);
+      detail["download"] = {{"path", path}, {"bytes", result.bytes}};
+      out << dump_line(detail) << '\n';
     } else {
       out << path << '\n';
     }
@@ -212,7 +242,7 @@ int run_status(const CommandLine& command_line, std::ostream& out, Console& cons
   throw_if_any(problems);
   const Session session(console, settings);
   const Task task = Client(options).get(command_line.task_id, session.cancel());
-  out << (command_line.json ? compact_json(task.raw_json) : format_status(task)) << '\n';
+  out << (command_line.json ? dump_line(task_json(task)) : format_status(task)) << '\n';
   if (!command_line.json && task.status == TaskStatus::Failure && task.fail_reason) {
     console.message("fail reason: " + redact(*task.fail_reason, options.api_key));
   }
@@ -231,7 +261,7 @@ int run_wait(const CommandLine& command_line, std::ostream& out, Console& consol
   session.attach(wait_options);
   const auto print = [&](const Task& task) {
     console.reporter().finish();
-    out << (command_line.json ? compact_json(task.raw_json) : format_status(task)) << '\n';
+    out << (command_line.json ? dump_line(task_json(task)) : format_status(task)) << '\n';
   };
   try {
     print(client.wait(command_line.task_id, wait_options));

@@ -53,8 +53,13 @@ ConfigFile parse_config(std::string_view text, const std::string& path,
       config.base_url = value;
     } else if (key == "api_key") {
       config.api_key = value;
+    } else if (key == "alias_routes" && (value == "true" || value == "false")) {
+      config.alias_routes = value == "true";
+    } else if (key == "alias_routes") {
+      problems.push_back(where + "alias_routes must be true or false");
     } else {
-      problems.push_back(where + "unknown key \"" + key + "\" (known: base_url, api_key)");
+      problems.push_back(where + "unknown key \"" + key +
+                         "\" (known: base_url, api_key, alias_routes)");
     }
   }
   return config;

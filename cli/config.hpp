@@ -13,13 +13,15 @@ struct ConfigFile {
   std::string path;  ///< The file read; empty when none was.
   std::string base_url;
   std::string api_key;
+  bool alias_routes = false;  ///< alias_routes = true: submit and poll through the alias route.
 };
 
 /// $XDG_CONFIG_HOME/seedance/config when XDG_CONFIG_HOME is set (and absolute), else
 /// $HOME/.config/seedance/config; empty when neither variable is set.
 std::string default_config_path();
 
-/// Parses `key = value` lines: keys base_url and api_key; blank lines and lines starting with
+/// Parses `key = value` lines: keys base_url, api_key and alias_routes (true or false); blank lines
+/// and lines starting with
 /// '#' are ignored; a value may be wrapped in double quotes. Problems are appended as
 /// "PATH:LINE: ..." and never quote a value (it may be the key).
 ConfigFile parse_config(std::string_view text, const std::string& path,

@@ -71,8 +71,17 @@ std::string redact(std::string text, const std::string& secret) {
   return text;
 }
 
+// "request id: ..." when the service named the failed exchange, for support.
+std::string request_id_line(const std::exception& error) {
+  const auto* sdk_error = dynamic_cast<const Error*>(&error);
+  if (sdk_error == nullptr || sdk_error->request_id().empty()) return {};
+  return "request id: " + sdk_error->request_id();
+}
+
 int report_error(const std::exception& error, std::ostream& err, const std::string& api_key) {
   for (const auto& line : describe(error)) err << "seedance: " << redact(line, api_key) << '\n';
+  const std::string request_id = request_id_line(error);
+  if (!request_id.empty()) err << "seedance: " << redact(request_id, api_key) << '\n';
   const std::string hint = resume_hint(error);
   if (!hint.empty()) err << "seedance: " << redact(hint, api_key) << '\n';
   err.flush();
@@ -104,6 +113,9 @@ int report_error_json(const std::exception& error, std::ostream& err, const std:
     object["code"] = redact(sdk_error->code(), api_key);
     if (sdk_error->http_status() != 0) object["http_status"] = sdk_error->http_status();
     if (!sdk_error->task_id().empty()) object["task_id"] = sdk_error->task_id();
+    if (!sdk_error->request_id().empty()) {
+      object["request_id"] = redact(sdk_error->request_id(), api_key);
+    }
   }
   if (const auto* validation = dynamic_cast<const ValidationError*>(&error)) {
     nlohmann::json problems = nlohmann::json::array();

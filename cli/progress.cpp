@@ -8,10 +8,10 @@
 
 namespace seedance::cli {
 
+// The reference's word for the normalised status, whatever word the service used, so scripts
+// see one vocabulary (--json also carries the service's own word).
 std::string format_status(const Task& task) {
-  const std::string word =
-      task.status_text.empty() ? std::string(to_string(task.status)) : task.status_text;
-  return word + " " + std::to_string(task.progress) + "%";
+  return std::string(to_string(task.status)) + " " + std::to_string(task.progress) + "%";
 }
 
 std::string format_elapsed(std::chrono::seconds elapsed) {

@@ -79,7 +79,8 @@ std::string Client::Impl::task_url(std::string_view task_id) const {
 }
 
 std::string Client::Impl::content_url(std::string_view task_id) const {
-  return task_url(task_id) + "/content";
+  detail::check_task_id(task_id);
+  return base_url + "/v1/videos/" + std::string(task_id) + "/content";
 }
 
 HttpRequest Client::Impl::make_request(std::string method, std::string url) const {
@@ -185,19 +186,53 @@ std::string describe_failure(const HttpResponse& response) {
   return "HTTP " + std::to_string(response.status);
 }
 
+std::string request_id_of(const HttpResponse& response) {
+  for (const char* name : {"X-Oneapi-Request-Id", "X-Request-Id"}) {
+    if (auto value = response.header(name); value && !value->empty()) return *value;
+  }
+  return {};
+}
+
+namespace {
+
+// The header's request id wins over one quoted in the message: it names this very exchange.
+void add_request_id(Error& error, const HttpResponse& response) {
+  std::string id = request_id_of(response);
+  if (!id.empty()) error.set_request_id(std::move(id));
+}
+
+template <typename ErrorType>
+[[noreturn]] void throw_with_request_id(ErrorType error, const HttpResponse& response) {
+  add_request_id(error, response);
+  throw std::move(error);
+}
+
+}  // namespace
+
 void throw_for_response(const HttpResponse& response, std::string_view context) {
   const std::string where(context);
   if (response.error == TransportError::Cancelled) throw CancelledError(where + ": cancelled");
   if (response.error != TransportError::None) {
     throw NetworkError(where + ": " + describe_failure(response), response.status);
   }
-  if (auto api_error = api_error_from_body(response.body, response.status)) {
-    throw ApiError(where + ": " + api_error->what(), api_error->http_status(), api_error->type(),
-                   api_error->code());
+  const ApiError api_error = api_error_from_error_body(response.body, response.status);
+  ApiError error(
+      where + ": " + api_error.what() + " (HTTP " + std::to_string(response.status) + ")",
+      response.status, api_error.type(), api_error.code());
+  error.set_request_id(api_error.request_id());
+  throw_with_request_id(std::move(error), response);
+}
+
+Task task_from_response(const HttpResponse& response, std::string_view task_id) {
+  try {
+    Task task = parse_task(response.body, response.status);
+    if (task.task_id.empty()) task.task_id = std::string(task_id);
+    task.request_id = request_id_of(response);
+    return task;
+  } catch (Error& error) {
+    add_request_id(error, response);
+    throw;
   }
-  throw ApiError(
-      where + ": HTTP " + std::to_string(response.status) + ": " + body_excerpt(response.body),
-      response.status);
 }
 
 }  // namespace detail
@@ -230,29 +265,38 @@ Receipt receipt_from_submit_response(const HttpResponse& response) {
   const std::string context = "submit";
   if (response.error != TransportError::None) {
     if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
-    throw SubmitOutcomeUnknownError(
-        "submit: the connection failed after the request was sent (" +
-        detail::describe_failure(response) +
-        "); a task may have been created and billed, so it was not resent");
+    throw_with_request_id(SubmitOutcomeUnknownError(
+                              "submit: the connection failed after the request was sent (" +
+                              detail::describe_failure(response) +
+                              "); a task may have been created and billed, so it was not resent"),
+                          response);
   }
   if (response.status >= 500) {
-    // Even with the API's error object, a server error cannot promise that the task was not
-    // created before the failure: the outcome is unknown, and the submit is not resent.
-    const auto api_error = detail::api_error_from_body(response.body, response.status);
-    throw SubmitOutcomeUnknownError(
-        "submit: HTTP " + std::to_string(response.status) + " (" +
-            (api_error ? std::string(api_error->what()) : detail::body_excerpt(response.body)) +
+    // Whatever the body says, a server error cannot promise that the task was not created
+    // before the failure: the outcome is unknown, and the submit is not resent.
+    const ApiError api_error = api_error_from_error_body(response.body, response.status);
+    SubmitOutcomeUnknownError error(
+        std::string("submit: ") + api_error.what() + " (HTTP " + std::to_string(response.status) +
             "); a task may have been created and billed, so the request was not resent",
-        response.status, api_error ? api_error->type() : std::string(),
-        api_error ? api_error->code() : std::string());
+        response.status, api_error.type(), api_error.code());
+    error.set_request_id(api_error.request_id());
+    throw_with_request_id(std::move(error), response);
   }
   if (response.status >= 300) detail::throw_for_response(response, context);
   try {
-    return parse_receipt(response.body, response.status);
+    Receipt receipt = parse_receipt(response.body, response.status);
+    receipt.request_id = request_id_of(response);
+    return receipt;
   } catch (const ResponseError& error) {
-    throw SubmitOutcomeUnknownError(std::string("submit: the receipt could not be read (") +
-                                        error.what() + "); a task may have been created",
-                                    response.status);
+    // Neither a receipt nor an error: the task may exist.
+    throw_with_request_id(
+        SubmitOutcomeUnknownError(std::string("submit: the receipt could not be read (") +
+                                      error.what() + "); a task may have been created",
+                                  response.status),
+        response);
+  } catch (ApiError& error) {
+    add_request_id(error, response);
+    throw;
   }
 }
 
@@ -273,7 +317,7 @@ Task Client::get_task(std::string_view task_id,
   if (response.error != TransportError::None || response.status >= 300) {
     detail::throw_for_response(response, "get " + std::string(task_id));
   }
-  return parse_task(response.body, response.status);
+  return detail::task_from_response(response, task_id);
 }
 
 Task Client::generate(const VideoRequest& request, const std::string& path,
@@ -293,10 +337,14 @@ Task Client::generate(const VideoRequest& request, const std::string& path,
 
 DownloadResult Client::download_last_frame(const Task& task, const std::string& path,
                                            const DownloadOptions& options) const {
-  const std::string task_url = impl_->task_url(task.task_id);
-  const std::string url = task.last_frame_url && !task.last_frame_url->empty()
-                              ? detail::resolve_location(task_url, *task.last_frame_url)
-                              : task_url + "/last_frame";
+  // The API has no last-frame route: the image is wherever the task detail says.
+  if (!task.last_frame_url || task.last_frame_url->empty()) {
+    throw Error("download last frame of " + task.task_id +
+                ": the task names no last frame (it needs return_last_frame(true) and status "
+                "SUCCESS, and the service must report last_frame_url)");
+  }
+  const std::string url =
+      detail::resolve_location(impl_->task_url(task.task_id), *task.last_frame_url);
   return download_url(url, "download last frame of " + task.task_id, path, options);
 }
 

@@ -42,6 +42,8 @@ struct Client::Impl {
   mutable std::shared_ptr<detail::Engine> async_engine;
 
   std::string collection_url() const { return base_url + route; }
+  /// Submits and status queries follow `route`; downloads always use the main route, the only
+  /// one with /content.
   std::string task_url(std::string_view task_id) const;
   std::string content_url(std::string_view task_id) const;
 
@@ -77,6 +79,13 @@ using ClientImpl = Client::Impl;
 /// What a submit's last response means: the receipt, or the error Client::submit throws
 /// (SubmitOutcomeUnknownError whenever the request may have created a task).
 Receipt receipt_from_submit_response(const HttpResponse& response);
+
+/// A successful status answer as a Task (its id defaulting to `task_id`, the request id from the
+/// headers); an answer that is nothing but an error throws ApiError with that request id.
+Task task_from_response(const HttpResponse& response, std::string_view task_id);
+
+/// The service's id for an exchange: the X-Oneapi-Request-Id or X-Request-Id header; empty if none.
+std::string request_id_of(const HttpResponse& response);
 
 /// "retry in 500 ms (HTTP 503)" and the like, for RequestEvent::decision.
 std::string describe_failure(const HttpResponse& response);

@@ -594,21 +594,28 @@ DownloadResult download_file(const detail::ClientImpl& impl, const std::string& 
         PartMeta fresh;
         fresh.source = url;
         const std::uint64_t offset = meta ? *part_size : 0;
-        PartFile part(part_path, meta_path, meta ? *meta : fresh, context, options);
-        part.open_at(offset);
-        FetchSpec spec;
-        spec.url = url;
-        spec.position = offset;
-        if (meta) spec.identity = meta->identity;
-        FetchControl sequential = control;
-        sequential.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
-        sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
-          meter.report(part.size(), part.total(), false);
-        };
-        const FetchOutcome outcome = detail::fetch(impl, spec, part, sequential);
-        part.commit();
-        result.resumed = offset > 0 && !part.restarted();
-        result.total_size = outcome.identity.total;
+        // A part that already holds every byte the server announced is finished without asking:
+        // a gateway turns the 416 that such a request gets into a 502.
+        if (meta && meta->identity.total && offset == *meta->identity.total) {
+          result.resumed = true;
+          result.total_size = meta->identity.total;
+        } else {
+          PartFile part(part_path, meta_path, meta ? *meta : fresh, context, options);
+          part.open_at(offset);
+          FetchSpec spec;
+          spec.url = url;
+          spec.position = offset;
+          if (meta) spec.identity = meta->identity;
+          FetchControl sequential = control;
+          sequential.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
+          sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
+            meter.report(part.size(), part.total(), false);
+          };
+          const FetchOutcome outcome = detail::fetch(impl, spec, part, sequential);
+          part.commit();
+          result.resumed = offset > 0 && !part.restarted();
+          result.total_size = outcome.identity.total;
+        }
       }
       verify_and_rename(context, options, result.total_size, part_path, meta_path, path);
       result.bytes = file_size(path).value_or(0);

@@ -16,8 +16,17 @@ std::string join_problems(const std::vector<std::string>& problems) {
 
 std::string failure_message(const Task& task) {
   std::string message = "task " + task.task_id + " failed";
-  if (task.fail_reason && !task.fail_reason->empty()) message += ": " + *task.fail_reason;
+  if (task.fail_reason && !task.fail_reason->empty()) {
+    message += ": " + *task.fail_reason;
+  } else {
+    message += " (status " + (task.status_text.empty() ? std::string("absent") : task.status_text) +
+               ", no reason given)";
+  }
   return message;
+}
+
+std::string error_field(const Task& task, std::string ServiceError::*field) {
+  return task.error ? (*task.error).*field : std::string();
 }
 
 }  // namespace
@@ -37,8 +46,12 @@ TimeoutError::TimeoutError(const std::string& message, std::string task_id,
   set_task_id(std::move(task_id));
 }
 
-TaskFailedError::TaskFailedError(Task task) : Error(failure_message(task)), task_(std::move(task)) {
+TaskFailedError::TaskFailedError(Task task)
+    : Error(failure_message(task), 0, error_field(task, &ServiceError::type),
+            error_field(task, &ServiceError::code)),
+      task_(std::move(task)) {
   set_task_id(task_.task_id);
+  set_request_id(task_.request_id);
 }
 
 }  // namespace seedance

@@ -183,37 +183,121 @@ std::string body_excerpt(std::string_view body, std::size_t max_chars) {
   return out;
 }
 
-std::optional<ApiError> api_error_from_json(const json& document, int http_status) {
-  if (!document.is_object()) return std::nullopt;
-  const auto found = document.find("error");
-  if (found == document.end()) return std::nullopt;
-
-  std::string message;
-  std::string type;
-  std::string code;
-  if (found->is_object()) {
-    message = member_text(*found, "message");
-    type = member_text(*found, "type");
-    code = member_text(*found, "code");
-  } else if (found->is_string()) {
-    // Not the documented shape, but some gateways answer {"error": "..."}.
-    message = found->get_ref<const std::string&>();
+std::optional<ServiceError> service_error_of(const json& object) {
+  if (!object.is_object()) return std::nullopt;
+  ServiceError error;
+  const auto found = object.find("error");
+  if (found != object.end() && found->is_object()) {
+    error.message = member_text(*found, "message");
+    error.type = member_text(*found, "type");
+    error.code = member_text(*found, "code");
+  } else if (found != object.end() && found->is_string()) {
+    error.message = found->get_ref<const std::string&>();  // {"error": "text"}
+  } else {
+    // {"code": "task_not_exist", "message": "...", "data": null}, or a bare {"message": "..."}.
+    const auto code = object.find("code");
+    const json* code_value = code != object.end() ? &*code : nullptr;
+    const bool failure_code = !is_success_code(code_value);
+    error.message = member_text(object, "message");
+    if (failure_code) error.code = member_text(object, "code");
+    if (!failure_code && code_value != nullptr && !code_value->is_null()) return std::nullopt;
   }
-  if (message.empty() && type.empty() && code.empty()) return std::nullopt;
-  if (message.empty()) {
-    message = "the service returned an error";
-    if (!type.empty()) message += " of type " + type;
-    if (!code.empty()) message += " with code " + code;
-  }
-  return ApiError(message, http_status, std::move(type), std::move(code));
+  if (error.message.empty() && error.type.empty() && error.code.empty()) return std::nullopt;
+  return error;
 }
 
-std::optional<ApiError> api_error_from_body(std::string_view body, int http_status) {
-  // Cheap pre-check: most bodies carry no error, and then need no parse here.
-  if (body.find("\"error\"") == std::string_view::npos) return std::nullopt;
+bool is_success_code(const json* code) noexcept {
+  if (code == nullptr || code->is_null()) return true;
+  if (code->is_number_integer()) {
+    const auto value = code->get<std::int64_t>();
+    return value == 0 || value == 200;
+  }
+  if (!code->is_string()) return false;
+  const auto& text = code->get_ref<const std::string&>();
+  if (text == "0" || text == "200") return true;
+  std::string lower;
+  for (const char c : text) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return lower == "success" || lower == "ok";
+}
+
+bool has_task_fields(const json& object) noexcept {
+  return object.is_object() &&
+         (object.contains("task_id") || object.contains("id") || object.contains("status"));
+}
+
+const json& unwrap_task(const json& document) noexcept {
+  if (!document.is_object() || has_task_fields(document)) return document;
+  const auto data = document.find("data");
+  if (data == document.end() || !has_task_fields(*data)) return document;
+  const auto code = document.find("code");
+  return is_success_code(code != document.end() ? &*code : nullptr) ? *data : document;
+}
+
+namespace {
+
+ApiError to_api_error(ServiceError error, int http_status) {
+  if (error.message.empty()) {
+    error.message = "the service returned an error";
+    if (!error.type.empty()) error.message += " of type " + error.type;
+    if (!error.code.empty()) error.message += " with code " + error.code;
+  }
+  ApiError api_error(error.message, http_status, std::move(error.type), std::move(error.code));
+  api_error.set_request_id(request_id_in_message(error.message));
+  return api_error;
+}
+
+// The human part of a body that is not JSON: an HTML page's <title>, else its first non-empty line.
+std::string_view headline_of(std::string_view body) {
+  const std::size_t title = body.find("<title>");
+  if (title != std::string_view::npos) {
+    const std::size_t start = title + 7;
+    const std::size_t stop = body.find("</title>", start);
+    if (stop != std::string_view::npos) return body.substr(start, stop - start);
+  }
+  while (!body.empty()) {
+    const std::size_t newline = body.find('\n');
+    std::string_view line = body.substr(0, newline);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (!line.empty()) return line;
+    if (newline == std::string_view::npos) break;
+    body.remove_prefix(newline + 1);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<ApiError> api_error_from_json(const json& document, int http_status) {
+  if (!document.is_object() || has_task_fields(unwrap_task(document))) return std::nullopt;
+  auto error = service_error_of(document);
+  if (!error) return std::nullopt;
+  return to_api_error(std::move(*error), http_status);
+}
+
+ApiError api_error_from_error_body(std::string_view body, int http_status) {
   const json document =
       json::parse(body.data(), body.data() + body.size(), nullptr, /*allow_exceptions=*/false);
-  return api_error_from_json(document, http_status);
+  if (auto error = service_error_of(document)) return to_api_error(std::move(*error), http_status);
+  const std::string_view headline =
+      document.is_discarded() ? headline_of(body) : std::string_view(body);
+  std::string message = "HTTP " + std::to_string(http_status);
+  message +=
+      headline.empty() ? std::string(" with an empty body") : ": " + body_excerpt(headline, 120);
+  return ApiError(message, http_status);
+}
+
+std::string request_id_in_message(std::string_view message) {
+  constexpr std::string_view kMarker = "request id:";
+  const std::size_t found = message.find(kMarker);
+  if (found == std::string_view::npos) return {};
+  std::size_t start = found + kMarker.size();
+  while (start < message.size() && message[start] == ' ') ++start;
+  std::size_t stop = start;
+  while (stop < message.size() && message[stop] != ')' && message[stop] != ' ' &&
+         message[stop] != ',' && message[stop] != ';') {
+    ++stop;
+  }
+  return std::string(message.substr(start, stop - start));
 }
 
 }  // namespace seedance::detail

@@ -17,13 +17,35 @@ namespace seedance::detail {
 // escaped).
 std::string body_excerpt(std::string_view body, std::size_t max_chars = 120);
 
-// If `body` is a JSON object carrying an "error" object, the ApiError it describes (with
-// http_status).
-std::optional<ApiError> api_error_from_body(std::string_view body, int http_status);
+// The error a JSON object describes, in any shape services use: {"error": {"message", "type",
+// "code"}}, {"error": "text"}, {"code": <not success>, "message"}, or a bare {"message"}. Empty
+// when it describes none (an error object whose fields are all empty is none: some gateways
+// always send one). Whether the object is also a task is for the caller to decide.
+std::optional<ServiceError> service_error_of(const nlohmann::json& object);
 
-// The same for an already parsed document. An error object whose message, type and code are all
-// empty or absent is not an error: some gateways always send one.
+// True when `code` is absent (nullptr or null) or a success value: "success"/"ok" (any case),
+// 0 or 200 (as numbers or text).
+bool is_success_code(const nlohmann::json* code) noexcept;
+
+// True when the object carries a task's fields: id, task_id or status.
+bool has_task_fields(const nlohmann::json& object) noexcept;
+
+// The object holding the task's fields: `data` when the document is a success wrapper
+// ({"code": "success", "data": {task fields}}, code optional), else the document itself.
+const nlohmann::json& unwrap_task(const nlohmann::json& document) noexcept;
+
+// The ApiError of a parsed document that is nothing but an error (no task fields once
+// unwrapped), with http_status; empty otherwise.
 std::optional<ApiError> api_error_from_json(const nlohmann::json& document, int http_status);
+
+// The ApiError an HTTP error answer (or any body to be reported as an error) describes: the
+// service's own message from any error shape, else the <title> or first line of a non-JSON body,
+// shortened; never the raw JSON when a message exists. The request id in the message, if any,
+// is recorded (a header's id is added by the caller).
+ApiError api_error_from_error_body(std::string_view body, int http_status);
+
+// The id in "... (request id: 20251203abc)" as the gateway writes it into messages; empty if none.
+std::string request_id_in_message(std::string_view message);
 
 // Appends `text` as a quoted JSON string, escaped exactly as nlohmann::json::dump() escapes it.
 // `text` must be valid UTF-8 (callers validate first).

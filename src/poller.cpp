@@ -40,8 +40,7 @@ PollTracker::Next PollTracker::on_answer(const HttpRequest& request, const HttpR
     impl_.budget.refund();
     impl_.log(request, response, consecutive_failures_ + 1, duration, "done");
     consecutive_failures_ = 0;
-    Task task = parse_task(response.body, response.status);
-    if (task.task_id.empty()) task.task_id = task_id_;
+    Task task = task_from_response(response, task_id_);
     const bool changed = !last_task_ || last_task_->status != task.status ||
                          last_task_->status_text != task.status_text ||
                          last_task_->progress != task.progress;

@@ -28,12 +28,19 @@ class Error : public std::runtime_error {
   const std::string& task_id() const noexcept { return task_id_; }
   /// Records the task the error concerns (done by the SDK).
   void set_task_id(std::string task_id) { task_id_ = std::move(task_id); }
+  /// The service's id for the failed exchange (the X-Oneapi-Request-Id or X-Request-Id header,
+  /// or "request id: ..." in its message); quote it to support, above all for
+  /// SubmitOutcomeUnknownError. Empty when the service named none.
+  const std::string& request_id() const noexcept { return request_id_; }
+  /// Records the service's request id (done by the SDK).
+  void set_request_id(std::string request_id) { request_id_ = std::move(request_id); }
 
  private:
   int http_status_;
   std::string type_;
   std::string code_;
   std::string task_id_;
+  std::string request_id_;
 };
 
 /// The request is invalid; nothing was sent. problems() lists every problem, each naming the field
@@ -49,8 +56,9 @@ class ValidationError : public Error {
   std::vector<std::string> problems_;
 };
 
-/// The service refused the call: an `error` object in the body (even with HTTP 200, as the API
-/// reports business failures) or an HTTP error status.
+/// The service refused the call: a body that is nothing but an error (`{"error": ...}`,
+/// `{"code", "message"}` or `{"message"}`, even with HTTP 200, as the API reports business
+/// failures) or an HTTP error status. what() is the service's human message, never raw JSON.
 class ApiError : public Error {
  public:
   using Error::Error;
@@ -88,7 +96,8 @@ class SubmitOutcomeUnknownError : public Error {
   using Error::Error;
 };
 
-/// The task ended in FAILURE. task() carries the detail, fail_reason included.
+/// The task ended in FAILURE (or failed, cancelled, expired...). task() carries the detail,
+/// fail_reason included; code() and type() are those of the task's error object, if any.
 class TaskFailedError : public Error {
  public:
   /// The message quotes the task's fail_reason.
