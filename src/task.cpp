@@ -199,13 +199,14 @@ std::optional<std::string> read_video_url(const json& task) {
   return find_result_url(task, {"video_url"});
 }
 
-// fail_reason as a string, or the message of an object in its place.
+// fail_reason as a string, or the message of an object in its place. The alias route always
+// sends the member, "" when there is no reason: that counts as absent.
 std::optional<std::string> read_fail_reason(const ResponseReader& reader) {
   const json* value = reader.member("fail_reason");
-  if (value != nullptr && value->is_object()) {
-    return ResponseReader::string_of(ResponseReader::member_of(*value, "message"));
-  }
-  return ResponseReader::string_of(value);
+  if (value != nullptr && value->is_object()) value = ResponseReader::member_of(*value, "message");
+  auto reason = ResponseReader::string_of(value);
+  if (reason && reason->empty()) reason.reset();
+  return reason;
 }
 
 // The error object inside a task: with a failed or missing status it is the failure itself.
