@@ -27,6 +27,8 @@ options:
   --port N                port, 0 for any free one (default 0)
   --api-key KEY           the accepted Bearer key (default test-key)
   --polls N               polls of a task until it is terminal (default 3)
+  --dialect D             answer as the API reference describes (reference, the default) or
+                          as the public gateway really does (gateway)
   --video-size BYTES      size of each task's video; k, m, g suffixes (default 1m)
   --fault RULE            inject a fault; repeatable, applied in order, e.g.
                             --fault 'POST /v1/videos: status=503 times=2'
@@ -114,6 +116,15 @@ int main(int argc, char** argv) {
       options.api_key = next();
     } else if (arg == "--polls") {
       options.polls_to_complete = parse_int(arg, next(), 1, 1000000);
+    } else if (arg == "--dialect") {
+      const std::string dialect = next();
+      if (dialect == "reference") {
+        options.dialect = seedance::mock::Dialect::Reference;
+      } else if (dialect == "gateway") {
+        options.dialect = seedance::mock::Dialect::Gateway;
+      } else {
+        usage_error("--dialect must be reference or gateway, got '" + dialect + "'");
+      }
     } else if (arg == "--video-size") {
       options.video_size = parse_size(arg, next());
     } else if (arg == "--fault") {

@@ -18,7 +18,9 @@
 #include <thread>
 
 #include "fault_match.hpp"
+#include "gateway.hpp"
 #include "http_server.hpp"
+#include "task.hpp"
 #include "validation.hpp"
 #include "video_bytes.hpp"
 
@@ -29,7 +31,24 @@ using ojson = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kChunk = 256 * 1024;  // per write of a streamed body
-constexpr const char* kFailMarker = "mock:fail";
+constexpr const char* kStoragePrefix = "/upstream-storage/";
+
+using detail::Phase;
+using detail::Task;
+
+/// The prompt markers that choose how a submitted task ends, and their fail_reason.
+struct Marker {
+  const char* text;
+  Outcome outcome;
+  const char* fail_reason;
+};
+const Marker kMarkers[] = {
+    {"mock:fail", Outcome::Fail, "mock: generation failed (the prompt contains mock:fail)"},
+    {"mock:timeout-sweep", Outcome::TimeoutSweep, detail::kTimeoutSweepReason},
+    {"mock:stuck-unknown", Outcome::StuckUnknown, ""},
+    {"mock:stuck-not-started", Outcome::StuckNotStarted, ""},
+};
+constexpr const char* kCutContentMarker = "mock:cut-content";
 
 bool starts_with(const std::string& s, const std::string& prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
@@ -173,6 +192,8 @@ struct Reply {
   std::uint64_t video_size = 0;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  // Close the connection after this many body bytes (a transfer cut by the gateway's limit).
+  std::optional<std::uint64_t> cut_after;
 };
 
 Reply error_reply(int status, const std::string& code, const std::string& type,
@@ -184,50 +205,53 @@ Reply error_reply(int status, const std::string& code, const std::string& type,
 }
 
 struct Route {
-  enum Kind { Collection, Detail, Content, LastFrame, Unknown } kind = Unknown;
+  enum Kind { Collection, Detail, Content, Storage, Unknown } kind = Unknown;
   std::string id;
+  bool alias = false;  // under /v1/video/generations
+  std::string file;    // Storage: "video.mp4" or "last_frame.png"
 };
 
+Route parse_storage_route(const std::string& path) {
+  const std::string rest = path.substr(std::strlen(kStoragePrefix));
+  const std::size_t slash = rest.find('/');
+  if (slash == 0 || slash == std::string::npos) return {};
+  Route r{Route::Storage, rest.substr(0, slash), false, rest.substr(slash + 1)};
+  if (r.file != "video.mp4" && r.file != "last_frame.png") return {};
+  return r;
+}
+
 Route parse_route(const std::string& path) {
+  if (starts_with(path, kStoragePrefix)) return parse_storage_route(path);
   for (const char* base : {"/v1/videos", "/v1/video/generations"}) {
     const std::string b = base;
-    if (path == b) return {Route::Collection, ""};
+    const bool alias = b != "/v1/videos";
+    if (path == b) return {Route::Collection, "", alias, ""};
     if (!starts_with(path, b + "/")) continue;
     const std::string rest = path.substr(b.size() + 1);
     const std::size_t slash = rest.find('/');
     const std::string id = rest.substr(0, slash);
     if (id.empty()) return {};
-    if (slash == std::string::npos) return {Route::Detail, id};
-    const std::string tail = rest.substr(slash + 1);
-    if (tail == "content") return {Route::Content, id};
-    if (tail == "last_frame") return {Route::LastFrame, id};
+    if (slash == std::string::npos) return {Route::Detail, id, alias, ""};
+    if (rest.substr(slash + 1) == "content") return {Route::Content, id, alias, ""};
     return {};
   }
   return {};
 }
 
-struct Task {
-  std::string id;
-  std::string model;
-  std::string prompt;
-  bool fail = false;
-  std::string fail_reason;
-  bool return_last_frame = false;
-  int polls = 0;
-  int polls_to_complete = 3;
-  std::string status = "QUEUED";
-  int progress = 0;
-  std::int64_t created_at = 0;
-  std::uint64_t video_size = 0;
-  std::uint64_t generation = 0;  // bumped by change_etag
+std::string etag_of(const Task& t) {
+  return "\"" + hex64(detail::fnv1a64(t.id)) + "-" + std::to_string(t.video_size) + "-" +
+         std::to_string(t.generation) + "\"";
+}
 
-  std::string etag() const {
-    return "\"" + hex64(detail::fnv1a64(id)) + "-" + std::to_string(video_size) + "-" +
-           std::to_string(generation) + "\"";
-  }
-  std::string last_modified() const {
-    return http_date(created_at + static_cast<std::int64_t>(generation));
-  }
+std::string last_modified_of(const Task& t) {
+  return http_date(t.created_at + static_cast<std::int64_t>(t.generation));
+}
+
+/// What one request needs to know of the dialect it is answered in.
+struct Exchange {
+  Dialect dialect = Dialect::Reference;
+  std::string request_id;  // gateway: the X-Oneapi-Request-Id
+  bool gateway() const { return dialect == Dialect::Gateway; }
 };
 
 // Delivery damage of a fault, applied while a body is streamed.
@@ -241,6 +265,27 @@ struct Pacing {
 };
 
 }  // namespace
+
+const char* detail::reference_status(Phase phase) {
+  switch (phase) {
+    case Phase::NotStart:
+    case Phase::Queued:
+      return "QUEUED";
+    case Phase::InProgress:
+      return "IN_PROGRESS";
+    case Phase::Success:
+      return "SUCCESS";
+    case Phase::Failure:
+      return "FAILURE";
+    case Phase::Unknown:
+      break;
+  }
+  return "UNKNOWN";
+}
+
+const char* detail::gateway_status(Phase phase) {
+  return phase == Phase::NotStart ? "NOT_START" : reference_status(phase);
+}
 
 std::string RecordedRequest::header(const std::string& name) const {
   for (const auto& h : headers) {
@@ -444,37 +489,65 @@ struct MockServer::Impl {
     return "task_" + digits;
   }
 
+  static void set_phase(Task& t, Phase phase) {
+    if (t.phase == phase) return;
+    t.phase = phase;
+    t.updated_at = unix_now();
+    if (phase == Phase::InProgress && t.start_time == 0) t.start_time = t.updated_at;
+    if (t.terminal() && t.finish_time == 0) t.finish_time = t.updated_at;
+  }
+
   static void advance(Task& t) {
+    if (t.outcome == Outcome::StuckNotStarted) return set_phase(t, Phase::NotStart);
+    if (t.outcome == Outcome::StuckUnknown) return set_phase(t, Phase::Unknown);
     const int total = std::max(1, t.polls_to_complete);
     if (t.polls >= total) {
-      t.status = t.fail ? "FAILURE" : "SUCCESS";
       t.progress = 100;
+      set_phase(t, t.outcome == Outcome::Succeed ? Phase::Success : Phase::Failure);
     } else if (t.polls <= 1) {
-      t.status = "QUEUED";
       t.progress = 0;
+      set_phase(t, Phase::Queued);
     } else {
-      t.status = "IN_PROGRESS";
       t.progress = (t.polls - 1) * 100 / (total - 1);
+      set_phase(t, Phase::InProgress);
     }
   }
 
-  static bool terminal(const Task& t) { return t.status == "SUCCESS" || t.status == "FAILURE"; }
+  /// The task's folder in the upstream storage (another origin: no key is sent there).
+  std::string storage_url(const std::string& id) const {
+    return upstream_base_url() + "/upstream-storage/" + id;
+  }
 
-  static ojson detail_json(const Task& t) {
+  std::string upstream_base_url() const {
+    std::string host = options.host;
+    // Another host name for the same address is another origin.
+    if (host.empty() || host == "0.0.0.0" || host == "127.0.0.1") return base_url("localhost");
+    if (host == "localhost") return base_url("127.0.0.1");
+    return base_url(host);
+  }
+
+  std::string base_url(std::string host) const {
+    if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(port.load());
+  }
+
+  std::string reference_detail(const Task& t) const {
     ojson j = {{"id", t.id},
                {"task_id", t.id},
                {"object", "video"},
                {"model", t.model},
-               {"status", t.status},
+               {"status", detail::reference_status(t.phase)},
                {"progress", std::to_string(t.progress) + "%"},
                {"created_at", t.created_at}};
-    if (t.status == "SUCCESS") {
+    if (t.phase == Phase::Success) {
       j["result_url"] = "/v1/videos/" + t.id + "/content";
-      if (t.return_last_frame) j["last_frame_url"] = "/v1/videos/" + t.id + "/last_frame";
-    } else if (t.status == "FAILURE") {
+      if (t.return_last_frame) j["last_frame_url"] = storage_url(t.id) + "/last_frame.png";
+    } else if (t.phase == Phase::Failure) {
       j["fail_reason"] = t.fail_reason;
     }
-    return j;
+    return j.dump();
   }
 
   static TaskSnapshot snapshot(const Task& t) {
@@ -482,10 +555,12 @@ struct MockServer::Impl {
     s.id = t.id;
     s.model = t.model;
     s.prompt = t.prompt;
-    s.status = t.status;
+    s.status = detail::reference_status(t.phase);
+    s.gateway_status = detail::gateway_status(t.phase);
+    s.outcome = t.outcome;
     s.polls = t.polls;
     s.video_size = t.video_size;
-    s.etag = t.etag();
+    s.etag = etag_of(t);
     s.created_at = t.created_at;
     s.return_last_frame = t.return_last_frame;
     return s;
@@ -497,9 +572,32 @@ struct MockServer::Impl {
     if (it != tasks.end()) ++it->second.generation;
   }
 
+  void add_task(Task& t) {
+    std::lock_guard<std::mutex> lock(tasks_mutex);
+    t.id = new_task_id_locked();
+    tasks.emplace(t.id, t);
+  }
+
+  std::optional<Task> find_task(const std::string& id) const {
+    std::lock_guard<std::mutex> lock(tasks_mutex);
+    auto it = tasks.find(id);
+    if (it == tasks.end()) return std::nullopt;
+    return it->second;
+  }
+
   // --- the API -------------------------------------------------------------------------------
 
-  bool authorized(const httplib::Request& req, Reply& reply) {
+  Exchange exchange() const {
+    Exchange ex;
+    {
+      std::lock_guard<std::mutex> lock(settings_mutex);
+      ex.dialect = options.dialect;
+    }
+    if (ex.gateway()) ex.request_id = detail::gateway_request_id();
+    return ex;
+  }
+
+  bool authorized(const httplib::Request& req, const Exchange& ex, Reply& reply) {
     std::string key;
     {
       std::lock_guard<std::mutex> lock(settings_mutex);
@@ -514,6 +612,12 @@ struct MockServer::Impl {
       message = "Invalid API key.";
     } else {
       return true;
+    }
+    if (ex.gateway()) {
+      // middleware/auth.go: every refused key is the same "invalid token", without a code.
+      reply.status = 401;
+      reply.body = detail::gateway_api_error("Invalid token", ex.request_id, "");
+      return false;
     }
     reply = error_reply(401, "invalid_api_key", "authentication_error", message);
     reply.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -531,104 +635,218 @@ struct MockServer::Impl {
     return r;
   }
 
-  Reply api(const httplib::Request& req) {
-    const Route route = parse_route(req.path);
-    if (route.kind == Route::Unknown && !starts_with(req.path, "/v1/")) return not_found(req.path);
-    Reply reply;
-    if (!authorized(req, reply)) return reply;
+  /// The gateway has no route for this request (it answers before any key check).
+  static bool gateway_unrouted(const httplib::Request& req, const Route& route) {
     const bool get = req.method == "GET" || req.method == "HEAD";
     switch (route.kind) {
       case Route::Collection:
-        return req.method == "POST" ? submit(req.body) : method_not_allowed(req.method, "POST");
+        return req.method != "POST";
+      case Route::Detail:
+        return !get;
+      case Route::Content:
+        return !get || route.alias;  // no alias for /content
+      case Route::Storage:
+        return false;
+      case Route::Unknown:
+        break;
+    }
+    return true;
+  }
+
+  Reply api(const httplib::Request& req, const Exchange& ex) {
+    const Route route = parse_route(req.path);
+    if (route.kind == Route::Storage) return storage(req, route);
+    if (ex.gateway() && gateway_unrouted(req, route)) {
+      Reply r;
+      r.status = 404;
+      r.body = detail::gateway_invalid_url(req.method, req.path);
+      return r;
+    }
+    if (route.kind == Route::Unknown && !starts_with(req.path, "/v1/")) return not_found(req.path);
+    Reply reply;
+    if (!authorized(req, ex, reply)) return reply;
+    const bool get = req.method == "GET" || req.method == "HEAD";
+    switch (route.kind) {
+      case Route::Collection:
+        return req.method == "POST" ? submit(req.body, ex) : method_not_allowed(req.method, "POST");
       case Route::Detail:
         // HEAD reports without advancing the task: it must not have side effects.
-        return get ? detail(route.id, req.method == "GET") : method_not_allowed(req.method, "GET");
+        return get ? detail(route, req.method == "GET", ex) : method_not_allowed(req.method, "GET");
       case Route::Content:
-        return get ? content(req, route.id) : method_not_allowed(req.method, "GET");
-      case Route::LastFrame:
-        return get ? last_frame(route.id) : method_not_allowed(req.method, "GET");
+        return get ? content(req, route.id, ex) : method_not_allowed(req.method, "GET");
+      case Route::Storage:
       case Route::Unknown:
         break;
     }
     return not_found(req.path);
   }
 
-  Reply submit(const std::string& body) {
+  Task new_task(const std::string& model, const std::string& prompt) {
+    Task t;
+    t.model = model;
+    t.prompt = prompt;
+    t.created_at = unix_now();
+    t.updated_at = t.created_at;
+    std::lock_guard<std::mutex> lock(settings_mutex);
+    t.polls_to_complete = std::max(1, options.polls_to_complete);
+    t.video_size = options.video_size;
+    return t;
+  }
+
+  static void apply_markers(Task& t, const std::string& text) {
+    for (const Marker& m : kMarkers) {
+      if (text.find(m.text) == std::string::npos) continue;
+      t.outcome = m.outcome;
+      t.fail_reason = m.fail_reason;
+      break;
+    }
+    t.cut_content = text.find(kCutContentMarker) != std::string::npos;
+  }
+
+  Reply submit(const std::string& body, const Exchange& ex) {
     detail::Submission s;
     if (auto e = detail::validate_submit(body, s)) {
+      Reply r;
+      if (ex.gateway()) {
+        // relay/common: a refused body is a TaskError with HTTP 400.
+        r.status = 400;
+        r.body = detail::gateway_task_error("invalid_request", e->message);
+        return r;
+      }
       // Business errors are HTTP 200 with an error object, as the reference says.
       return error_reply(200, e->code, "invalid_request_error", e->message, e->param);
     }
-    Task t;
-    t.model = s.model;
-    t.prompt = s.text;
-    t.fail = s.text.find(kFailMarker) != std::string::npos;
-    t.fail_reason = "mock: generation failed (the prompt contains mock:fail)";
+    Task t = new_task(s.model, s.text);
+    apply_markers(t, s.text);
     t.return_last_frame = s.return_last_frame;
-    t.created_at = unix_now();
-    {
-      std::lock_guard<std::mutex> lock(settings_mutex);
-      t.polls_to_complete = std::max(1, options.polls_to_complete);
-      t.video_size = options.video_size;
-    }
-    {
-      std::lock_guard<std::mutex> lock(tasks_mutex);
-      t.id = new_task_id_locked();
-      tasks.emplace(t.id, t);
-    }
+    add_task(t);
     Reply r;
-    r.body = ojson{{"id", t.id},
-                   {"task_id", t.id},
-                   {"object", "video"},
-                   {"model", t.model},
-                   {"status", "QUEUED"},
-                   {"progress", 0},
-                   {"created_at", t.created_at}}
-                 .dump();
+    r.body = ex.gateway() ? detail::gateway_receipt(t)
+                          : ojson{{"id", t.id},
+                                  {"task_id", t.id},
+                                  {"object", "video"},
+                                  {"model", t.model},
+                                  {"status", "QUEUED"},
+                                  {"progress", 0},
+                                  {"created_at", t.created_at}}
+                                .dump();
     return r;
   }
 
-  static Reply task_not_found(const std::string& id) {
-    return error_reply(404, "task_not_found", "invalid_request_error",
-                       "Task " + id + " does not exist.");
-  }
-
-  Reply detail(const std::string& id, bool advance_task) {
-    std::lock_guard<std::mutex> lock(tasks_mutex);
-    auto it = tasks.find(id);
-    if (it == tasks.end()) return task_not_found(id);
-    Task& t = it->second;
-    if (advance_task) {
-      ++t.polls;
-      if (!terminal(t)) advance(t);
+  static Reply task_not_found(const std::string& id, const Exchange& ex) {
+    if (!ex.gateway()) {
+      return error_reply(404, "task_not_found", "invalid_request_error",
+                         "Task " + id + " does not exist.");
     }
     Reply r;
-    r.body = detail_json(t).dump();
+    r.status = 400;
+    r.body = detail::gateway_task_error("task_not_exist", "task_not_exist");
     return r;
   }
 
-  Reply content(const httplib::Request& req, const std::string& id) {
+  Reply detail(const Route& route, bool advance_task, const Exchange& ex) {
     Task t;
     {
       std::lock_guard<std::mutex> lock(tasks_mutex);
-      auto it = tasks.find(id);
-      if (it == tasks.end()) return task_not_found(id);
+      auto it = tasks.find(route.id);
+      if (it == tasks.end()) return task_not_found(route.id, ex);
+      if (advance_task) {
+        ++it->second.polls;
+        if (!it->second.terminal()) advance(it->second);
+      }
       t = it->second;
     }
-    if (t.status == "FAILURE") {
-      return error_reply(409, "task_failed", "invalid_request_error",
-                         "Task " + id + " failed; it has no video.");
+    Reply r;
+    if (!ex.gateway()) {
+      r.body = reference_detail(t);
+    } else if (route.alias) {
+      r.body = detail::gateway_task_response(t, storage_url(t.id));
+    } else {
+      r.body = detail::gateway_video_object(t, storage_url(t.id));
     }
-    if (t.status != "SUCCESS") {
-      return error_reply(
-          409, "task_not_ready", "invalid_request_error",
-          "Task " + id + " is " + t.status + "; its video can be downloaded once it is SUCCESS.");
+    return r;
+  }
+
+  /// Takes the task's one cut download, if it has one left.
+  bool take_cut(const std::string& id) {
+    std::lock_guard<std::mutex> lock(tasks_mutex);
+    auto it = tasks.find(id);
+    if (it == tasks.end() || !it->second.cut_content) return false;
+    it->second.cut_content = false;
+    return true;
+  }
+
+  Reply content(const httplib::Request& req, const std::string& id, const Exchange& ex) {
+    const std::optional<Task> t = find_task(id);
+    Reply r;
+    if (!t && ex.gateway()) {
+      r.status = 404;
+      r.body = detail::gateway_proxy_error("invalid_request_error", "Task not found");
+    } else if (!t) {
+      r = task_not_found(id, ex);
+    } else if (ex.gateway()) {
+      r = proxied_video(req, *t);
+    } else if (t->phase == Phase::Failure) {
+      r = error_reply(409, "task_failed", "invalid_request_error",
+                      "Task " + id + " failed; it has no video.");
+    } else if (t->phase != Phase::Success) {
+      r = error_reply(409, "task_not_ready", "invalid_request_error",
+                      "Task " + id + " is " + detail::reference_status(t->phase) +
+                          "; its video can be downloaded once it is SUCCESS.");
+    } else {
+      r = video(req, *t, true);
     }
+    if (r.video && r.length > 0 && take_cut(id)) r.cut_after = r.length / 2;
+    return r;
+  }
+
+  /// controller/video_proxy.go: the upstream's answer passed through, Range forwarded and
+  /// If-Range not; any status but 200/206 becomes 502.
+  Reply proxied_video(const httplib::Request& req, const Task& t) {
+    Reply r;
+    if (t.phase != Phase::Success) {
+      r.status = 400;
+      r.body = detail::gateway_proxy_error(
+          "invalid_request_error", std::string("Task is not completed yet, current status: ") +
+                                       detail::gateway_status(t.phase));
+      return r;
+    }
+    r = video(req, t, false);
+    if (r.status != 200 && r.status != 206) {
+      const int upstream = r.status;
+      r = Reply();
+      r.status = 502;
+      r.body = detail::gateway_proxy_error(
+          "server_error", "Upstream service returned status " + std::to_string(upstream));
+      return r;
+    }
+    r.headers.emplace_back("Cache-Control", "public, max-age=86400");
+    return r;
+  }
+
+  /// The upstream storage: the files of a succeeded task, with no key required.
+  Reply storage(const httplib::Request& req, const Route& route) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req.method, "GET");
+    const std::optional<Task> t = find_task(route.id);
+    const bool video_file = route.file == "video.mp4";
+    if (!t || t->phase != Phase::Success || (!video_file && !t->return_last_frame)) {
+      return error_reply(404, "not_found", "invalid_request_error",
+                         "No such object: " + route.id + "/" + route.file + ".");
+    }
+    if (video_file) return video(req, *t, true);
+    Reply r;
+    r.content_type = "image/png";
+    r.body = detail::last_frame_png();
+    return r;
+  }
+
+  /// The task's video, honouring Range (and, when `if_range`, If-Range).
+  static Reply video(const httplib::Request& req, const Task& t, bool if_range) {
     const std::uint64_t total = t.video_size;
     Reply r;
     r.content_type = "video/mp4";
     r.headers = {
-        {"Accept-Ranges", "bytes"}, {"ETag", t.etag()}, {"Last-Modified", t.last_modified()}};
+        {"Accept-Ranges", "bytes"}, {"ETag", etag_of(t)}, {"Last-Modified", last_modified_of(t)}};
     r.video = true;
     r.task_id = t.id;
     r.video_size = total;
@@ -638,10 +856,15 @@ struct MockServer::Impl {
     const std::string range = trim(req.get_header_value("Range"));
     if (range.empty()) return r;
     // If-Range: honour the Range only while the validator still matches (strong comparison).
-    if (req.has_header("If-Range")) {
+    if (if_range && req.has_header("If-Range")) {
       const std::string validator = trim(req.get_header_value("If-Range"));
-      if (validator != t.etag() && validator != t.last_modified()) return r;
+      if (validator != etag_of(t) && validator != last_modified_of(t)) return r;
     }
+    return apply_range(r, range);
+  }
+
+  static Reply apply_range(Reply r, const std::string& range) {
+    const std::uint64_t total = r.video_size;
     if (range.size() < 6 || !iequals(range.substr(0, 6), "bytes=")) return r;
     const std::string spec = trim(range.substr(6));
     // Several ranges: a server may answer with the whole content, and this one does.
@@ -691,26 +914,6 @@ struct MockServer::Impl {
     r.length = b - a + 1;
     r.headers.emplace_back("Content-Range", "bytes " + std::to_string(a) + "-" + std::to_string(b) +
                                                 "/" + std::to_string(total));
-    return r;
-  }
-
-  Reply last_frame(const std::string& id) {
-    bool available = false;
-    {
-      std::lock_guard<std::mutex> lock(tasks_mutex);
-      auto it = tasks.find(id);
-      if (it == tasks.end()) return task_not_found(id);
-      available = it->second.status == "SUCCESS" && it->second.return_last_frame;
-    }
-    if (!available) {
-      return error_reply(404, "last_frame_not_available", "invalid_request_error",
-                         "Task " + id +
-                             " has no last frame (it needs metadata.return_last_frame=true and "
-                             "status SUCCESS).");
-    }
-    Reply r;
-    r.content_type = "image/png";
-    r.body = detail::last_frame_png();
     return r;
   }
 
@@ -772,6 +975,10 @@ struct MockServer::Impl {
       pacing.stall = fault->stall;
       if (fault->close_after_bytes && conn) conn->close_after_response = true;
     }
+    if (reply.cut_after && !pacing.close_after) {
+      pacing.close_after = reply.cut_after;
+      if (conn) conn->close_after_response = true;
+    }
     if (reply.video && reply.length > 0) {
       auto gen = std::make_shared<const detail::VideoGenerator>(reply.task_id, reply.video_size);
       const std::uint64_t base = reply.offset;
@@ -822,7 +1029,9 @@ struct MockServer::Impl {
       headers.erase("Range");
       headers.erase("If-Range");
     }
-    Reply reply = fault && fault->replaces_response() ? fault_reply(*fault) : api(req);
+    const Exchange ex = exchange();
+    Reply reply = fault && fault->replaces_response() ? fault_reply(*fault) : api(req, ex);
+    if (ex.gateway()) reply.headers.emplace_back("X-Oneapi-Request-Id", ex.request_id);
     if (fault && !fault->content_range.empty()) {
       for (auto& header : reply.headers) {
         if (header.first == "Content-Range") header.second = fault->content_range;
@@ -980,13 +1189,9 @@ bool MockServer::running() const {
   return impl_->server != nullptr;
 }
 
-std::string MockServer::base_url() const {
-  std::string host = impl_->options.host;
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(impl_->port.load());
-}
+std::string MockServer::base_url() const { return impl_->base_url(impl_->options.host); }
+
+std::string MockServer::upstream_base_url() const { return impl_->upstream_base_url(); }
 
 int MockServer::port() const { return impl_->port.load(); }
 
@@ -1008,6 +1213,16 @@ void MockServer::set_polls_to_complete(int polls) {
 void MockServer::set_video_size(std::uint64_t bytes) {
   std::lock_guard<std::mutex> lock(impl_->settings_mutex);
   impl_->options.video_size = bytes;
+}
+
+void MockServer::set_dialect(Dialect dialect) {
+  std::lock_guard<std::mutex> lock(impl_->settings_mutex);
+  impl_->options.dialect = dialect;
+}
+
+Dialect MockServer::dialect() const {
+  std::lock_guard<std::mutex> lock(impl_->settings_mutex);
+  return impl_->options.dialect;
 }
 
 void MockServer::add_fault(FaultRule rule) {
@@ -1032,17 +1247,13 @@ std::size_t MockServer::pending_faults() const {
 }
 
 std::string MockServer::create_task(const TaskOptions& options) {
-  Task t;
-  t.model = options.model;
-  t.prompt = options.prompt;
+  Task t = impl_->new_task(options.model, options.prompt);
   t.return_last_frame = options.return_last_frame;
-  t.fail_reason = options.fail_reason;
-  t.created_at = unix_now();
-  {
-    std::lock_guard<std::mutex> lock(impl_->settings_mutex);
-    t.polls_to_complete = std::max(1, impl_->options.polls_to_complete);
-    t.video_size = options.video_size.value_or(impl_->options.video_size);
-  }
+  t.fail_reason =
+      options.outcome == Outcome::TimeoutSweep ? detail::kTimeoutSweepReason : options.fail_reason;
+  t.outcome = options.outcome;
+  t.cut_content = options.cut_content;
+  if (options.video_size) t.video_size = *options.video_size;
   switch (options.state) {
     case TaskState::Queued:
       break;
@@ -1053,18 +1264,17 @@ std::string MockServer::create_task(const TaskOptions& options) {
       Impl::advance(t);
       break;
     case TaskState::Success:
-      t.status = "SUCCESS";
+      t.outcome = Outcome::Succeed;
       t.progress = 100;
+      Impl::set_phase(t, Phase::Success);
       break;
     case TaskState::Failure:
-      t.fail = true;
-      t.status = "FAILURE";
+      if (t.outcome != Outcome::TimeoutSweep) t.outcome = Outcome::Fail;
       t.progress = 100;
+      Impl::set_phase(t, Phase::Failure);
       break;
   }
-  std::lock_guard<std::mutex> lock(impl_->tasks_mutex);
-  t.id = impl_->new_task_id_locked();
-  impl_->tasks.emplace(t.id, t);
+  impl_->add_task(t);
   return t.id;
 }
 

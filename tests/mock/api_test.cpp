@@ -343,12 +343,15 @@ TEST_F(MockServerTest, LastFrameWhenRequested) {
   ASSERT_TRUE(res);
   const std::string id = parse_json(res->body).value("id", "");
   EXPECT_FALSE(poll(*client, "/v1/videos/" + id).contains("last_frame_url"));
-  expect_error_object(client->Get("/v1/videos/" + id + "/last_frame"), 404, "invalid_request_error",
-                      "last_frame_not_available");
+  const std::string frame = "/upstream-storage/" + id + "/last_frame.png";
+  httplib::Client storage(server.upstream_base_url());
+  res = storage.Get(frame);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);  // not before SUCCESS
   const json d = poll(*client, "/v1/videos/" + id);
   EXPECT_EQ(d["status"], "SUCCESS");
-  EXPECT_EQ(d["last_frame_url"], "/v1/videos/" + id + "/last_frame");
-  res = client->Get("/v1/videos/" + id + "/last_frame");
+  EXPECT_EQ(d["last_frame_url"], server.upstream_base_url() + frame);
+  res = storage.Get(frame);  // no Authorization: another origin
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "image/png");
@@ -356,13 +359,44 @@ TEST_F(MockServerTest, LastFrameWhenRequested) {
   EXPECT_EQ(res->body.substr(0, 8), "\x89PNG\r\n\x1a\n");
 
   const std::string plain = server.create_succeeded_task(10);
-  expect_error_object(client->Get("/v1/videos/" + plain + "/last_frame"), 404,
-                      "invalid_request_error", "last_frame_not_available");
+  res = storage.Get("/upstream-storage/" + plain + "/last_frame.png");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+}
+
+TEST_F(MockServerTest, TheLastFrameRouteIsGone) {
+  TaskOptions options;
+  options.return_last_frame = true;
+  const std::string id = server.create_task(options);
+  for (const std::string& path :
+       {"/v1/videos/" + id + "/last_frame", "/v1/video/generations/" + id + "/last_frame"}) {
+    expect_error_object(client->Get(path), 404, "invalid_request_error", "not_found");
+  }
+}
+
+TEST_F(MockServerTest, UpstreamStorageIsAnotherOrigin) {
+  const std::string base = server.base_url();
+  const std::string storage = server.upstream_base_url();
+  EXPECT_EQ(storage, "http://localhost:" + std::to_string(server.port()));
+  EXPECT_NE(storage, base);
+  const std::string id = server.create_succeeded_task(1000);
+  httplib::Client bare(storage);
+  auto res = bare.Get("/upstream-storage/" + id + "/video.mp4", {{"Range", "bytes=10-19"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 206);
+  EXPECT_EQ(res->body, MockServer::expected_video_range(id, 1000, 10, 10));
+  EXPECT_EQ(res->get_header_value("ETag"), server.task(id)->etag);
+  res = bare.Get("/upstream-storage/task_nope/video.mp4");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
+  res = bare.Get("/upstream-storage/" + id + "/other.bin");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 404);
 }
 
 TEST_F(MockServerTest, UnknownTaskIs404) {
   for (const char* path : {"/v1/videos/task_nope", "/v1/video/generations/task_nope",
-                           "/v1/videos/task_nope/content", "/v1/videos/task_nope/last_frame"}) {
+                           "/v1/videos/task_nope/content"}) {
     expect_error_object(client->Get(path), 404, "invalid_request_error", "task_not_found");
   }
 }

@@ -132,11 +132,25 @@ TEST(MockServerProcess, BadArgumentsExitWith2) {
                                                {"--port", "70000"},
                                                {"--bogus"},
                                                {"--video-size", "12x"},
+                                               {"--dialect", "openai"},
                                                {"--port"}}) {
     ServerProcess process(args);
     const int status = process.wait();
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 2) << args[0];
+  }
+}
+
+TEST(MockServerProcess, DialectFlag) {
+  for (const char* dialect : {"reference", "gateway"}) {
+    ServerProcess process({"--dialect", dialect});
+    httplib::Client c(process.read_line());
+    c.set_default_headers(auth());
+    auto res = c.Post("/v1/videos", R"({"model":"seedance-2.0","prompt":"x"})", "application/json");
+    ASSERT_TRUE(res);
+    const bool gateway = std::string(dialect) == "gateway";
+    EXPECT_EQ(parse_json(res->body)["status"], gateway ? "queued" : "QUEUED") << dialect;
+    EXPECT_EQ(res->has_header("X-Oneapi-Request-Id"), gateway) << dialect;
   }
 }
 

@@ -41,7 +41,7 @@ struct FaultRule {
   std::string method = "*";  ///< "GET", "POST", ... or "*" for any method.
   /// Matched against the whole path (without query): "*" matches any characters including '/',
   /// "{name}" matches one non-empty path segment. E.g. "/v1/videos/{id}" (polls only),
-  /// "/v1/videos/*" (polls, downloads, last frames), "*/content" (downloads).
+  /// "/v1/videos/*" (polls and downloads), "*/content" (downloads).
   std::string path = "*";
   int times = 1;  ///< How many matching requests it applies to; kAlways (< 0) for all of them.
 
@@ -92,6 +92,18 @@ struct FaultRule {
   std::string to_string() const;
 };
 
+/// Which service's answers the server imitates.
+enum class Dialect {
+  /// What the API reference describes: uppercase status words, progress "50%", result_url
+  /// /v1/videos/{id}/content, fail_reason; business errors are HTTP 200 with an error object.
+  Reference,
+  /// What the public gateway (QuantumNous/new-api) really answers: an OpenAI video object on
+  /// /v1/videos/{id}, a {"code","message","data"} task wrapper on /v1/video/generations/{id},
+  /// task errors as {"code","message","data":null}, an X-Oneapi-Request-Id header (see
+  /// mock/README.md).
+  Gateway,
+};
+
 /// Configuration of a MockServer, fixed at construction (see the set_* functions for changes).
 struct MockServerOptions {
   std::string host = "127.0.0.1";    ///< Address to listen on; default loopback.
@@ -106,6 +118,7 @@ struct MockServerOptions {
   std::chrono::seconds keep_alive_timeout{60};  ///< Idle time before the server closes one.
   std::chrono::seconds read_timeout{30};        ///< Socket read timeout, in seconds.
   std::chrono::seconds write_timeout{30};       ///< Socket write timeout, in seconds.
+  Dialect dialect = Dialect::Reference;         ///< The shape of the answers.
 };
 
 /// One received request, as the server saw it.
@@ -133,6 +146,16 @@ struct RecordedRequest {
 
 enum class TaskState { Queued, InProgress, Success, Failure };
 
+/// How a task ends (the prompt markers of a submit select the same behaviours).
+enum class Outcome {
+  Succeed,          ///< SUCCESS at poll N.
+  Fail,             ///< "mock:fail": the upstream fails at poll N (an error object, fail_reason).
+  TimeoutSweep,     ///< "mock:timeout-sweep": the gateway's timeout sweep fails it at poll N,
+                    ///< with a fail_reason and no error object.
+  StuckUnknown,     ///< "mock:stuck-unknown": reports UNKNOWN at every poll, never finishes.
+  StuckNotStarted,  ///< "mock:stuck-not-started": never leaves NOT_START (reference: QUEUED).
+};
+
 /// A task created directly, without a submit request.
 struct TaskOptions {
   /// Queued behaves as just submitted; InProgress as polled twice; Success and Failure are
@@ -143,19 +166,28 @@ struct TaskOptions {
   std::optional<std::uint64_t> video_size;  ///< Default: the server's current video size.
   bool return_last_frame = false;           ///< Serve a last frame (once the task succeeds).
   std::string fail_reason = "mock: generation failed";  ///< For Failure.
+  /// How the task ends; with state Failure, TimeoutSweep makes it a swept failure.
+  Outcome outcome = Outcome::Succeed;
+  /// "mock:cut-content": the first download of /content is cut after half of its body, as the
+  /// gateway's time limit on its upstream request does.
+  bool cut_content = false;
 };
 
 /// What the server knows about a task.
 struct TaskSnapshot {
-  std::string id;                  ///< Task id.
-  std::string model;               ///< Model name.
-  std::string prompt;              ///< Prompt text.
-  std::string status;              ///< Last reported: QUEUED, IN_PROGRESS, SUCCESS or FAILURE.
-  int polls = 0;                   ///< Detail requests answered so far.
-  std::uint64_t video_size = 0;    ///< Size of the task's video, in bytes.
-  std::string etag;                ///< Current strong validator of the video, with quotes.
-  std::int64_t created_at = 0;     ///< Creation time, Unix seconds.
-  bool return_last_frame = false;  ///< Whether a last frame is served on success.
+  std::string id;      ///< Task id.
+  std::string model;   ///< Model name.
+  std::string prompt;  ///< Prompt text.
+  std::string status;  ///< As the reference dialect reports it: QUEUED, IN_PROGRESS, SUCCESS...
+  /// The gateway's word (model/task.go): NOT_START (never polled), QUEUED, IN_PROGRESS, SUCCESS,
+  /// FAILURE or UNKNOWN.
+  std::string gateway_status;
+  Outcome outcome = Outcome::Succeed;  ///< How the task ends.
+  int polls = 0;                       ///< Detail requests answered so far.
+  std::uint64_t video_size = 0;        ///< Size of the task's video, in bytes.
+  std::string etag;                    ///< Current strong validator of the video, with quotes.
+  std::int64_t created_at = 0;         ///< Creation time, Unix seconds.
+  bool return_last_frame = false;      ///< Whether a last frame is served on success.
 };
 
 /// The mock server. All member functions are thread-safe.
@@ -176,12 +208,17 @@ class MockServer {
   bool running() const;  ///< True between start() and stop().
 
   std::string base_url() const;  ///< "http://127.0.0.1:PORT" (once started).
-  int port() const;              ///< The bound port; 0 before the first start().
-  std::string api_key() const;   ///< The API key currently required.
+  /// Where the "upstream storage" serves videos and last frames, without a key: the same port
+  /// under another host name, so another origin ("http://localhost:PORT" for 127.0.0.1).
+  std::string upstream_base_url() const;
+  int port() const;             ///< The bound port; 0 before the first start().
+  std::string api_key() const;  ///< The API key currently required.
 
   void set_api_key(const std::string& key);  ///< Changes the required API key.
   void set_polls_to_complete(int polls);     ///< For tasks created afterwards.
   void set_video_size(std::uint64_t bytes);  ///< For tasks created afterwards.
+  void set_dialect(Dialect dialect);         ///< For the requests that follow.
+  Dialect dialect() const;                   ///< The dialect currently spoken.
 
   // Faults.
   /// Appends a rule (ignored when times is 0); throws std::invalid_argument on a bad status.
@@ -225,7 +262,7 @@ class MockServer {
   /// `length` bytes of that video from `offset` (clipped at its end).
   static std::string expected_video_range(const std::string& task_id, std::uint64_t size,
                                           std::uint64_t offset, std::size_t length);
-  /// The PNG served as a task's last frame.
+  /// The PNG served as a task's last frame (at upstream-storage/{id}/last_frame.png).
   static std::string last_frame_png();
 
  private:
