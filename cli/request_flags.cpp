@@ -71,17 +71,9 @@ std::chrono::milliseconds to_milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
 }
 
-}  // namespace
-
-std::string resolve_image_argument(const std::string& argument) {
-  if (!argument.empty() && argument.front() == '@') return image_file(argument.substr(1));
-  return argument;
-}
-
-VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
-  VideoRequest request(flags.model);
-  if (flags.prompt) request.prompt(*flags.prompt);
-
+// The image flags; VideoRequest::to_json() decides where each image is sent.
+void add_images(const RequestFlags& flags, VideoRequest& request,
+                std::vector<std::string>& problems) {
   if (flags.image) {
     if (auto url = image_argument("--image", *flags.image, problems)) request.image(*url);
   }
@@ -103,6 +95,20 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
       request.reference_image(*url);
     }
   }
+}
+
+}  // namespace
+
+std::string resolve_image_argument(const std::string& argument) {
+  if (!argument.empty() && argument.front() == '@') return image_file(argument.substr(1));
+  return argument;
+}
+
+VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
+  VideoRequest request(flags.model);
+  if (flags.prompt) request.prompt(*flags.prompt);
+
+  add_images(flags, request, problems);
   if (flags.video) request.video(*flags.video);
   if (flags.audio) request.audio(*flags.audio);
 
