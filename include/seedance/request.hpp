@@ -51,7 +51,8 @@ std::optional<ImageRole> parse_image_role(std::string_view text) noexcept;
 inline constexpr int kAutoDuration = -1;
 
 /// A field the API types "integer | boolean" (metadata.frames, camera_fixed, draft): whichever
-/// alternative holds is sent as is, so frames(121) sends 121 and frames(true) sends true.
+/// alternative holds is sent as is, so frames(121) sends 121 and frames(true) sends true. The
+/// setters take an int or a bool; cast other integer types to int (a long would be ambiguous).
 using IntOrBool = std::variant<int, bool>;
 
 /// One entry of metadata.content[]: text, an image (with an optional role), a source video
