@@ -11,7 +11,7 @@
 namespace seedance::cli {
 namespace {
 
-constexpr const char* kImageHelp = "(a URL, a data: URI, or @PATH for a local file)";
+constexpr const char* kImageHelp = "(a URL, a data: URI, base64, or @PATH for a local file)";
 
 // Sets an optional string flag; CLI11 2.1 has no std::optional binding.
 CLI::Option* add_text(CLI::App& command, const std::string& name,
@@ -32,6 +32,15 @@ CLI::Option* add_repeatable(CLI::App& command, const std::string& name,
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
+}
+
+// A flag that may take a value: alone it means "true"; "=false" or a number is kept as typed.
+void add_switch(CLI::App& command, const std::string& name, std::optional<std::string>& target,
+                const std::string& field) {
+  add_text(command, name, target, field + ": true (the flag alone), false or a whole number",
+           "[=VALUE]")
+      ->expected(0, 1)
+      ->default_str("true");
 }
 
 void add_request_flags(CLI::App& command, RequestFlags& flags) {
@@ -65,6 +74,11 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
                    "also return the last frame image");
   add_text(command, "--callback-url", flags.callback_url,
            "http(s) URL called when the task finishes", "URL");
+  // Forward-compatibility fields: no effect on the seedance-2.0 series.
+  add_text(command, "--frames", flags.frames, "metadata.frames: a whole number, or true/false",
+           "N");
+  add_switch(command, "--camera-fixed", flags.camera_fixed, "metadata.camera_fixed");
+  add_switch(command, "--draft", flags.draft, "metadata.draft");
 }
 
 void add_wait_flags(CLI::App& command, WaitFlags& flags) {

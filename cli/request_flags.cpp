@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 #include <system_error>
+#include <variant>
 
 #include "seedance/error.hpp"
 
@@ -32,6 +33,28 @@ std::optional<double> parse_seconds(const std::string& text) {
 
 std::string quoted(const std::string& text) { return "'" + text + "'"; }
 
+// The API types frames, camera_fixed and draft "integer | boolean"; the value is sent as typed.
+std::optional<IntOrBool> parse_int_or_bool(const std::string& flag, const std::string& text,
+                                           std::vector<std::string>& problems) {
+  if (text == "true") return IntOrBool(true);
+  if (text == "false") return IntOrBool(false);
+  const auto number = parse_integer(text);
+  if (number && *number >= std::numeric_limits<int>::min() &&
+      *number <= std::numeric_limits<int>::max()) {
+    return IntOrBool(static_cast<int>(*number));
+  }
+  problems.push_back(flag + ": " + quoted(text) + " is not a whole number, true or false");
+  return std::nullopt;
+}
+
+// Sets a forward-compatibility field through `set` (an overloaded setter of VideoRequest).
+template <typename Setter>
+void set_int_or_bool(const std::string& flag, const std::optional<std::string>& text,
+                     std::vector<std::string>& problems, const Setter& set) {
+  if (!text) return;
+  if (const auto value = parse_int_or_bool(flag, *text, problems)) std::visit(set, *value);
+}
+
 // Resolves one image flag's argument, recording a problem (and returning nullopt) on failure.
 std::optional<std::string> image_argument(const std::string& flag, const std::string& argument,
                                           std::vector<std::string>& problems) {
@@ -48,17 +71,9 @@ std::chrono::milliseconds to_milliseconds(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
 }
 
-}  // namespace
-
-std::string resolve_image_argument(const std::string& argument) {
-  if (!argument.empty() && argument.front() == '@') return image_file(argument.substr(1));
-  return argument;
-}
-
-VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
-  VideoRequest request(flags.model);
-  if (flags.prompt) request.prompt(*flags.prompt);
-
+// The image flags; VideoRequest::to_json() decides where each image is sent.
+void add_images(const RequestFlags& flags, VideoRequest& request,
+                std::vector<std::string>& problems) {
   if (flags.image) {
     if (auto url = image_argument("--image", *flags.image, problems)) request.image(*url);
   }
@@ -80,6 +95,20 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
       request.reference_image(*url);
     }
   }
+}
+
+}  // namespace
+
+std::string resolve_image_argument(const std::string& argument) {
+  if (!argument.empty() && argument.front() == '@') return image_file(argument.substr(1));
+  return argument;
+}
+
+VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
+  VideoRequest request(flags.model);
+  if (flags.prompt) request.prompt(*flags.prompt);
+
+  add_images(flags, request, problems);
   if (flags.video) request.video(*flags.video);
   if (flags.audio) request.audio(*flags.audio);
 
@@ -138,6 +167,12 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
   }
   if (flags.return_last_frame) request.return_last_frame(true);
   if (flags.callback_url) request.callback_url(*flags.callback_url);
+  set_int_or_bool("--frames", flags.frames, problems,
+                  [&request](auto value) { request.frames(value); });
+  set_int_or_bool("--camera-fixed", flags.camera_fixed, problems,
+                  [&request](auto value) { request.camera_fixed(value); });
+  set_int_or_bool("--draft", flags.draft, problems,
+                  [&request](auto value) { request.draft(value); });
 
   for (auto& problem : request.validate()) problems.push_back(std::move(problem));
   return request;

@@ -16,8 +16,8 @@ namespace seedance::cli {
 struct RequestFlags {
   std::string model = std::string(models::kSeedance2);
   std::optional<std::string> prompt;
-  std::optional<std::string> image;  ///< URL, data: URI or @PATH.
-  std::vector<std::string> images;   ///< Each a URL, data: URI or @PATH.
+  std::optional<std::string> image;  ///< URL, data: URI, base64 or @PATH.
+  std::vector<std::string> images;   ///< Each a URL, data: URI, base64 or @PATH.
   std::optional<std::string> first_frame;
   std::optional<std::string> last_frame;
   std::vector<std::string> reference_images;
@@ -33,6 +33,10 @@ struct RequestFlags {
   std::optional<std::string> expires_after;  ///< Seconds.
   bool return_last_frame = false;
   std::optional<std::string> callback_url;
+  /// Forward-compatibility fields: a whole number, "true" or "false" ("true" when given alone).
+  std::optional<std::string> frames;
+  std::optional<std::string> camera_fixed;
+  std::optional<std::string> draft;
 };
 
 /// The waiting flags of `generate` and `wait`, in seconds as typed.
@@ -41,8 +45,9 @@ struct WaitFlags {
   std::optional<std::string> timeout;
 };
 
-/// "@PATH" becomes seedance::image_file(PATH) (a base64 data: URI); anything else is returned as
-/// is. Throws ValidationError naming the path when the file is not a readable image.
+/// "@PATH" becomes seedance::image_file(PATH) (a base64 data: URI); anything else (a URL, a data:
+/// URI, bare base64) is returned as is. Throws ValidationError naming the path when the file is
+/// not a readable image.
 std::string resolve_image_argument(const std::string& argument);
 
 /// Maps the flags onto a VideoRequest. Every problem found - a flag that does not parse, an image

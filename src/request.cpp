@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -102,11 +103,13 @@ constexpr std::array<bool, 256> kBase64Alphabet = [] {
   return table;
 }();
 
-// Standard base64, padding optional.
+// Standard base64, padding optional; a length no encoder produces (a lone last character, or
+// padding that does not fill the last group of four) is refused.
 bool is_base64(std::string_view text) noexcept {
   std::size_t end = text.size();
   for (int padding = 0; padding < 2 && end > 0 && text[end - 1] == '='; ++padding) --end;
-  if (end == 0) return false;
+  if (end == 0 || end % 4 == 1) return false;
+  if (end != text.size() && text.size() % 4 != 0) return false;
   for (std::size_t i = 0; i < end; ++i) {
     if (!kBase64Alphabet[static_cast<unsigned char>(text[i])]) return false;
   }
@@ -151,7 +154,7 @@ std::string quoted_excerpt(std::string_view value) {
 template <typename FieldName>
 void check_image_url(std::string_view url, const FieldName& field,
                      std::vector<std::string>& problems) {
-  if (is_http_url(url)) return;
+  if (is_http_url(url) || is_base64(url)) return;
   switch (classify_data_uri(url)) {
     case DataUri::Image:
       return;
@@ -163,8 +166,8 @@ void check_image_url(std::string_view url, const FieldName& field,
       return;
     case DataUri::None:
       problems.push_back(field() +
-                         ": must be an http(s) URL or a data:image/...;base64, URI (image_file() "
-                         "reads a local file), got " +
+                         ": must be an http(s) URL, a data:image/...;base64, URI or bare base64 "
+                         "(image_file() reads a local file), got " +
                          quoted_excerpt(url));
       return;
   }
@@ -189,13 +192,23 @@ void check_text(std::string_view text, const FieldName& field, std::vector<std::
   }
 }
 
-void check_content(const std::vector<ContentItem>& content, std::vector<std::string>& problems) {
-  std::size_t image_items = 0;
-  for (const auto& item : content) {
-    if (item.type == ContentType::ImageUrl) ++image_items;
+// The images of the request outside metadata.content: image() and add_image().
+std::size_t top_level_images(const VideoRequest& request) noexcept {
+  return (request.image() ? 1 : 0) + request.images().size();
+}
+
+std::size_t image_count(const VideoRequest& request) noexcept {
+  std::size_t images = top_level_images(request);
+  for (const auto& item : request.content()) {
+    if (item.type == ContentType::ImageUrl) ++images;
   }
-  int first_frames = 0;
-  int last_frames = 0;
+  return images;
+}
+
+// `images` counts every image of the request: the API's "role required for each image in
+// multi-image inputs" applies to all of them, and to_json() gives the top-level ones a role.
+void check_content(const std::vector<ContentItem>& content, std::size_t images,
+                   std::vector<std::string>& problems) {
   for (std::size_t i = 0; i < content.size(); ++i) {
     const ContentItem& item = content[i];
     const auto field = [i](const char* member) {
@@ -209,9 +222,9 @@ void check_content(const std::vector<ContentItem>& content, std::vector<std::str
       case ContentType::ImageUrl:
         check_image_url(
             item.value, [&] { return field(".image_url.url"); }, problems);
-        if (!item.role && image_items > 1) {
+        if (!item.role && images > 1) {
           problems.push_back(field(".role") +
-                             ": required on every image when metadata.content has more than one "
+                             ": required on every image when the request has more than one "
                              "image (first_frame, last_frame or reference_image)");
         }
         break;
@@ -234,19 +247,31 @@ void check_content(const std::vector<ContentItem>& content, std::vector<std::str
       problems.push_back(field(".role") + ": only image_url items take a role, got " +
                          std::string(to_string(*item.role)) + " on a " +
                          std::string(to_string(item.type)) + " item");
-    } else if (*item.role == ImageRole::FirstFrame) {
-      ++first_frames;
-    } else if (*item.role == ImageRole::LastFrame) {
-      ++last_frames;
     }
   }
-  if (first_frames > 1) {
-    problems.push_back("metadata.content: at most one image may have role first_frame, got " +
-                       std::to_string(first_frames));
-  }
-  if (last_frames > 1) {
-    problems.push_back("metadata.content: at most one image may have role last_frame, got " +
-                       std::to_string(last_frames));
+}
+
+bool is_image_with_role(const ContentItem& item, ImageRole role) noexcept {
+  return item.type == ContentType::ImageUrl && item.role == role;
+}
+
+// At most one first frame and one last frame among all the images, image() being the first
+// frame. The message names every field that claims the role.
+void check_frame_roles(const VideoRequest& request, std::vector<std::string>& problems) {
+  for (const ImageRole role : {ImageRole::FirstFrame, ImageRole::LastFrame}) {
+    const bool top_level = role == ImageRole::FirstFrame && request.image();
+    std::size_t count = top_level ? 1 : 0;
+    for (const auto& item : request.content()) count += is_image_with_role(item, role) ? 1 : 0;
+    if (count < 2) continue;
+    std::string fields = top_level ? "image" : "";
+    for (std::size_t i = 0; i < request.content().size(); ++i) {
+      if (!is_image_with_role(request.content()[i], role)) continue;
+      fields += fields.empty() ? "" : ", ";
+      fields += "metadata.content[" + std::to_string(i) + "]";
+    }
+    problems.push_back(fields + ": at most one image may have role " +
+                       std::string(to_string(role)) + ", got " + std::to_string(count) +
+                       (top_level ? " (the top-level image is the first frame)" : ""));
   }
 }
 
@@ -260,6 +285,14 @@ void append_integer(std::string& out, std::int64_t value) {
 }
 
 void append_bool(std::string& out, bool value) { out += value ? "true" : "false"; }
+
+void append_int_or_bool(std::string& out, const IntOrBool& value) {
+  if (const bool* on = std::get_if<bool>(&value)) {
+    append_bool(out, *on);
+  } else {
+    append_integer(out, std::get<int>(value));
+  }
+}
 
 class ObjectWriter {
  public:
@@ -289,7 +322,23 @@ void write_url_object(std::string& out, std::string_view url) {
   object.close();
 }
 
+void write_image_item(std::string& out, std::string_view url, std::optional<ImageRole> role) {
+  ObjectWriter object(out);
+  write_url_object(object.key("image_url"), url);
+  if (role) {
+    object.key("role") += '"';
+    out += to_string(*role);
+    out += '"';
+  }
+  object.key("type") += "\"image_url\"";
+  object.close();
+}
+
 void write_content_item(std::string& out, const ContentItem& item) {
+  if (item.type == ContentType::ImageUrl) {
+    write_image_item(out, item.value, item.role);
+    return;
+  }
   ObjectWriter object(out);
   switch (item.type) {
     case ContentType::Text:
@@ -297,14 +346,7 @@ void write_content_item(std::string& out, const ContentItem& item) {
       object.key("type") += "\"text\"";
       break;
     case ContentType::ImageUrl:
-      write_url_object(object.key("image_url"), item.value);
-      if (item.role) {
-        object.key("role") += '"';
-        out += to_string(*item.role);
-        out += '"';
-      }
-      object.key("type") += "\"image_url\"";
-      break;
+      break;  // Written above.
     case ContentType::VideoUrl:
       object.key("type") += "\"video_url\"";
       write_url_object(object.key("video_url"), item.value);
@@ -323,11 +365,37 @@ void write_word(std::string& out, std::string_view word) {
   out += '"';
 }
 
+// Where to_json() sends the images, and why, is described on VideoRequest in request.hpp.
+bool images_go_into_content(const VideoRequest& request) noexcept {
+  const std::size_t top_level = top_level_images(request);
+  return top_level > 1 || (top_level == 1 && !request.content().empty());
+}
+
 bool has_metadata(const VideoRequest& request) noexcept {
   return request.resolution() || request.ratio() || request.seed() || request.watermark() ||
          request.generate_audio() || request.service_tier() || request.execution_expires_after() ||
          request.return_last_frame() || request.callback_url() || request.frames() ||
-         request.camera_fixed() || request.draft() || !request.content().empty();
+         request.camera_fixed() || request.draft() || !request.content().empty() ||
+         images_go_into_content(request);
+}
+
+// metadata.content: the top-level images with their roles when they go there, then the items.
+void write_content(std::string& out, const VideoRequest& request) {
+  out += '[';
+  bool first = true;
+  const auto next = [&out, &first]() -> std::string& {
+    if (!first) out += ',';
+    first = false;
+    return out;
+  };
+  if (images_go_into_content(request)) {
+    if (const auto& url = request.image()) write_image_item(next(), *url, ImageRole::FirstFrame);
+    for (const auto& url : request.images()) {
+      write_image_item(next(), url, ImageRole::ReferenceImage);
+    }
+  }
+  for (const ContentItem& item : request.content()) write_content_item(next(), item);
+  out += ']';
 }
 
 void write_metadata(std::string& out, const VideoRequest& request) {
@@ -335,22 +403,17 @@ void write_metadata(std::string& out, const VideoRequest& request) {
   if (const auto& url = request.callback_url()) {
     detail::append_json_string(metadata.key("callback_url"), *url);
   }
-  if (const auto& on = request.camera_fixed()) append_bool(metadata.key("camera_fixed"), *on);
-  if (!request.content().empty()) {
-    metadata.key("content") += '[';
-    bool first = true;
-    for (const ContentItem& item : request.content()) {
-      if (!first) out += ',';
-      first = false;
-      write_content_item(out, item);
-    }
-    out += ']';
+  if (const auto& on = request.camera_fixed()) {
+    append_int_or_bool(metadata.key("camera_fixed"), *on);
   }
-  if (const auto& on = request.draft()) append_bool(metadata.key("draft"), *on);
+  if (!request.content().empty() || images_go_into_content(request)) {
+    write_content(metadata.key("content"), request);
+  }
+  if (const auto& on = request.draft()) append_int_or_bool(metadata.key("draft"), *on);
   if (const auto& seconds = request.execution_expires_after()) {
     append_integer(metadata.key("execution_expires_after"), *seconds);
   }
-  if (const auto& frames = request.frames()) append_integer(metadata.key("frames"), *frames);
+  if (const auto& frames = request.frames()) append_int_or_bool(metadata.key("frames"), *frames);
   if (const auto& on = request.generate_audio()) append_bool(metadata.key("generate_audio"), *on);
   if (const auto& ratio = request.ratio()) write_word(metadata.key("ratio"), to_string(*ratio));
   if (const auto& resolution = request.resolution()) {
@@ -382,8 +445,11 @@ void write_body(std::string& out, const VideoRequest& request) {
   // The duration goes once, top level: the API gives it precedence over metadata.duration, and
   // `seconds` is only its string form.
   if (const auto& seconds = request.duration()) append_integer(body.key("duration"), *seconds);
-  if (const auto& url = request.image()) detail::append_json_string(body.key("image"), *url);
-  if (!request.images().empty()) {
+  const bool images_at_top_level = !images_go_into_content(request);
+  if (const auto& url = request.image(); url && images_at_top_level) {
+    detail::append_json_string(body.key("image"), *url);
+  }
+  if (!request.images().empty() && images_at_top_level) {
     body.key("images") += '[';
     bool first = true;
     for (const auto& url : request.images()) {
@@ -516,12 +582,24 @@ VideoRequest& VideoRequest::frames(int value) {
   frames_ = value;
   return *this;
 }
+VideoRequest& VideoRequest::frames(bool value) {
+  frames_ = value;
+  return *this;
+}
 VideoRequest& VideoRequest::camera_fixed(bool on) {
   camera_fixed_ = on;
   return *this;
 }
+VideoRequest& VideoRequest::camera_fixed(int value) {
+  camera_fixed_ = value;
+  return *this;
+}
 VideoRequest& VideoRequest::draft(bool on) {
   draft_ = on;
+  return *this;
+}
+VideoRequest& VideoRequest::draft(int value) {
+  draft_ = value;
   return *this;
 }
 VideoRequest& VideoRequest::add_content(ContentItem item) {
@@ -606,7 +684,8 @@ std::vector<std::string> VideoRequest::validate() const {
     check_image_url(
         images_[i], [i] { return "images[" + std::to_string(i) + "]"; }, problems);
   }
-  check_content(content_, problems);
+  check_content(content_, image_count(*this), problems);
+  check_frame_roles(*this, problems);
 
   for (const auto& [key, value] : extra_fields_) {
     if (key.empty()) {

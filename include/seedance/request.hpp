@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace seedance {
@@ -49,16 +50,22 @@ std::optional<ImageRole> parse_image_role(std::string_view text) noexcept;
 /// Duration value that lets the model choose the length.
 inline constexpr int kAutoDuration = -1;
 
+/// A field the API types "integer | boolean" (metadata.frames, camera_fixed, draft): whichever
+/// alternative holds is sent as is, so frames(121) sends 121 and frames(true) sends true. The
+/// setters take an int or a bool; cast other integer types to int (a long would be ambiguous).
+using IntOrBool = std::variant<int, bool>;
+
 /// One entry of metadata.content[]: text, an image (with an optional role), a source video
 /// (video continuation) or an audio track (audio-driven video).
 struct ContentItem {
   ContentType type = ContentType::Text;  ///< What the item is.
-  std::string value;  ///< The text for Text; the URL (or data: URI for images) otherwise.
+  /// The text for Text; the URL otherwise (images also take a data: URI or bare base64).
+  std::string value;
   std::optional<ImageRole> role;  ///< For images only; none: the service decides.
 
   /// A text item (a prompt).
   static ContentItem text(std::string text);
-  /// An image item: an http(s) URL or a data: URI, with an optional role.
+  /// An image item: an http(s) URL, a data: URI or bare base64, with an optional role.
   static ContentItem image(std::string url, std::optional<ImageRole> role = std::nullopt);
   /// A source video to continue (type video_url).
   static ContentItem video(std::string url);
@@ -68,6 +75,15 @@ struct ContentItem {
 
 /// A video-generation request. Setters return *this so calls chain; nothing is checked until
 /// validate() (called by Client::submit before anything is sent).
+///
+/// Where images are sent is decided by to_json(), not by the setters (the getters report what was
+/// set). One image alone - only image(), or a single add_image() - goes top level as `image`
+/// (`images`). Otherwise every image goes into metadata.content with its role: image() as
+/// first_frame, each add_image() as reference_image, before the add_content() items. The reason:
+/// the API wants a role on each image of a multi-image input, and the gateway replaces its
+/// top-level images by metadata.content whenever that is sent, so a top-level image next to a
+/// metadata.content (even one holding only a video or an audio track) would be lost. The prompt
+/// always stays the top-level `prompt`.
 ///
 ///   auto request = seedance::VideoRequest()
 ///                      .prompt("A paper boat drifting down a rainy street")
@@ -82,9 +98,11 @@ class VideoRequest {
   VideoRequest& model(std::string model);
   /// The text prompt: what the video shows.
   VideoRequest& prompt(std::string text);
-  /// First-frame image (top-level `image`): an http(s) URL or a data: URI; see image_file().
+  /// The first-frame image: an http(s) URL, a data: URI or bare base64 (see image_file()). Sent as
+  /// the top-level `image` when it is the only image, else as a first_frame content item.
   VideoRequest& image(std::string url);
-  /// Appends a reference image to the top-level `images` array.
+  /// Appends a reference image (URL, data: URI or bare base64). Sent in the top-level `images`
+  /// when it is the only image, else as a reference_image content item.
   VideoRequest& add_image(std::string url);
   /// 4..15 seconds, or kAutoDuration. Sent once, as the top-level `duration`.
   VideoRequest& duration(int seconds);
@@ -106,14 +124,21 @@ class VideoRequest {
   VideoRequest& return_last_frame(bool on);
   /// http(s) URL called when the task finishes; see parse_task() for what it receives.
   VideoRequest& callback_url(std::string url);
-  /// Forward-compatibility fields: accepted by the API, no effect on the seedance-2.0 series.
+  /// Forward-compatibility fields, typed "integer | boolean" by the API and sent as given (see
+  /// IntOrBool); no effect on the seedance-2.0 series.
+  ///@{
   VideoRequest& frames(int value);
-  VideoRequest& camera_fixed(bool on);  ///< Forward-compatibility field, see frames().
-  VideoRequest& draft(bool on);         ///< Forward-compatibility field, see frames().
+  VideoRequest& frames(bool value);
+  VideoRequest& camera_fixed(bool on);
+  VideoRequest& camera_fixed(int value);
+  VideoRequest& draft(bool on);
+  VideoRequest& draft(int value);
+  ///@}
 
   /// Appends an item to metadata.content[].
   VideoRequest& add_content(ContentItem item);
-  /// Shorthands for add_content(): images with a role, a source video, an audio track.
+  /// Shorthands for add_content(): images with a role, a source video, an audio track. Images
+  /// take an http(s) URL, a data: URI or bare base64; video and audio an http(s) URL.
   VideoRequest& first_frame(std::string url);
   VideoRequest& last_frame(std::string url);       ///< An image with role last_frame.
   VideoRequest& reference_image(std::string url);  ///< An image with role reference_image.
@@ -127,7 +152,8 @@ class VideoRequest {
   VideoRequest& extra_field(std::string key, std::string json_value);
 
   /// What the setter of the same name set; std::nullopt (or empty) when it was not called, so
-  /// the API's default applies.
+  /// the API's default applies. Images are reported where they were set, not where to_json()
+  /// sends them.
   ///@{
   const std::string& model() const noexcept { return model_; }
   const std::optional<std::string>& prompt() const noexcept { return prompt_; }
@@ -145,9 +171,9 @@ class VideoRequest {
   }
   const std::optional<bool>& return_last_frame() const noexcept { return return_last_frame_; }
   const std::optional<std::string>& callback_url() const noexcept { return callback_url_; }
-  const std::optional<int>& frames() const noexcept { return frames_; }
-  const std::optional<bool>& camera_fixed() const noexcept { return camera_fixed_; }
-  const std::optional<bool>& draft() const noexcept { return draft_; }
+  const std::optional<IntOrBool>& frames() const noexcept { return frames_; }
+  const std::optional<IntOrBool>& camera_fixed() const noexcept { return camera_fixed_; }
+  const std::optional<IntOrBool>& draft() const noexcept { return draft_; }
   const std::vector<ContentItem>& content() const noexcept { return content_; }
   const std::vector<std::pair<std::string, std::string>>& extra_fields() const noexcept {
     return extra_fields_;
@@ -157,7 +183,8 @@ class VideoRequest {
   /// Every problem with the request, each naming the field and the rule; empty when valid.
   std::vector<std::string> validate() const;
 
-  /// The exact JSON body Client::submit sends. Throws ValidationError listing every problem.
+  /// The exact JSON body Client::submit sends (images placed as described above). Throws
+  /// ValidationError listing every problem.
   std::string to_json() const;
 
  private:
@@ -175,9 +202,9 @@ class VideoRequest {
   std::optional<std::int64_t> execution_expires_after_;
   std::optional<bool> return_last_frame_;
   std::optional<std::string> callback_url_;
-  std::optional<int> frames_;
-  std::optional<bool> camera_fixed_;
-  std::optional<bool> draft_;
+  std::optional<IntOrBool> frames_;
+  std::optional<IntOrBool> camera_fixed_;
+  std::optional<IntOrBool> draft_;
   std::vector<ContentItem> content_;
   std::vector<std::pair<std::string, std::string>> extra_fields_;
 };

@@ -3,7 +3,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <sstream>
+
+#include "command_line.hpp"
 #include "seedance/error.hpp"
 #include "temp_dir.hpp"
 
@@ -18,6 +22,8 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
+
+using nlohmann::json;
 
 constexpr const char* kPngDataPrefix = "data:image/png;base64,";
 
@@ -86,7 +92,6 @@ TEST(BuildVideoRequest, MapsUrlImagesToTheirFieldsAndRoles) {
   RequestFlags flags = prompt_only();
   flags.image = "https://img.example.com/first.png";
   flags.images = {"https://img.example.com/a.png", "https://img.example.com/b.png"};
-  flags.first_frame = "https://img.example.com/ff.png";
   flags.last_frame = "https://img.example.com/lf.png";
   flags.reference_images = {"https://img.example.com/r1.png", "https://img.example.com/r2.png"};
   flags.video = "https://media.example.com/source.mp4";
@@ -99,20 +104,128 @@ TEST(BuildVideoRequest, MapsUrlImagesToTheirFieldsAndRoles) {
   EXPECT_EQ(request.images(), (std::vector<std::string>{"https://img.example.com/a.png",
                                                         "https://img.example.com/b.png"}));
   const auto& content = request.content();
-  ASSERT_THAT(content, SizeIs(6));
+  ASSERT_THAT(content, SizeIs(5));
   EXPECT_EQ(content[0].type, ContentType::ImageUrl);
-  EXPECT_EQ(content[0].role, ImageRole::FirstFrame);
-  EXPECT_EQ(content[0].value, "https://img.example.com/ff.png");
-  EXPECT_EQ(content[1].role, ImageRole::LastFrame);
-  EXPECT_EQ(content[1].value, "https://img.example.com/lf.png");
+  EXPECT_EQ(content[0].role, ImageRole::LastFrame);
+  EXPECT_EQ(content[0].value, "https://img.example.com/lf.png");
+  EXPECT_EQ(content[1].role, ImageRole::ReferenceImage);
+  EXPECT_EQ(content[1].value, "https://img.example.com/r1.png");
   EXPECT_EQ(content[2].role, ImageRole::ReferenceImage);
-  EXPECT_EQ(content[2].value, "https://img.example.com/r1.png");
-  EXPECT_EQ(content[3].role, ImageRole::ReferenceImage);
-  EXPECT_EQ(content[3].value, "https://img.example.com/r2.png");
-  EXPECT_EQ(content[4].type, ContentType::VideoUrl);
-  EXPECT_EQ(content[4].value, "https://media.example.com/source.mp4");
-  EXPECT_EQ(content[5].type, ContentType::AudioUrl);
-  EXPECT_EQ(content[5].value, "https://media.example.com/track.mp3");
+  EXPECT_EQ(content[2].value, "https://img.example.com/r2.png");
+  EXPECT_EQ(content[3].type, ContentType::VideoUrl);
+  EXPECT_EQ(content[3].value, "https://media.example.com/source.mp4");
+  EXPECT_EQ(content[4].type, ContentType::AudioUrl);
+  EXPECT_EQ(content[4].value, "https://media.example.com/track.mp3");
+}
+
+TEST(BuildVideoRequest, MixedImageFlagsAreAllSentInContentWithRoles) {
+  RequestFlags flags = prompt_only();
+  flags.image = "https://img.example.com/first.png";
+  flags.images = {"https://img.example.com/a.png"};
+  flags.last_frame = "https://img.example.com/lf.png";
+  std::vector<std::string> problems;
+  const json body = json::parse(build_video_request(flags, problems).to_json());
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_FALSE(body.contains("image"));
+  EXPECT_FALSE(body.contains("images"));
+  EXPECT_EQ(body.at("prompt"), "A paper boat on a rainy street");
+  const auto item = [](const char* url, const char* role) {
+    return json{{"type", "image_url"}, {"image_url", {{"url", url}}}, {"role", role}};
+  };
+  EXPECT_EQ(body.at("metadata").at("content"),
+            json::array({item("https://img.example.com/first.png", "first_frame"),
+                         item("https://img.example.com/a.png", "reference_image"),
+                         item("https://img.example.com/lf.png", "last_frame")}));
+}
+
+TEST(BuildVideoRequest, ImageAloneStaysTheTopLevelImage) {
+  RequestFlags flags = prompt_only();
+  flags.image = "https://img.example.com/first.png";
+  std::vector<std::string> problems;
+  const json body = json::parse(build_video_request(flags, problems).to_json());
+  EXPECT_EQ(body.at("image"), "https://img.example.com/first.png");
+  EXPECT_FALSE(body.contains("metadata"));
+}
+
+TEST(BuildVideoRequest, ImageAndFirstFrameTogetherAreAProblemNamingBoth) {
+  RequestFlags flags = prompt_only();
+  flags.image = "https://img.example.com/a.png";
+  flags.first_frame = "https://img.example.com/b.png";
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, ElementsAre(AllOf(StartsWith("image, metadata.content[0]: "),
+                                          HasSubstr("at most one image may have role "
+                                                    "first_frame"))));
+}
+
+TEST(BuildVideoRequest, BareBase64IsPassedThroughByEveryImageFlag) {
+  const std::string data = "iVBORw0KGgo=";
+  EXPECT_EQ(resolve_image_argument(data), data);
+  RequestFlags flags = prompt_only();
+  flags.image = data;
+  std::vector<std::string> problems;
+  EXPECT_EQ(json::parse(build_video_request(flags, problems).to_json()).at("image"), data);
+  flags.images = {data};
+  flags.last_frame = data;
+  flags.reference_images = {data};
+  const VideoRequest request = build_video_request(flags, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  for (const auto& item : json::parse(request.to_json()).at("metadata").at("content")) {
+    EXPECT_EQ(item.at("image_url").at("url"), data);
+  }
+}
+
+TEST(BuildVideoRequest, ForwardCompatibilityFlagsTakeANumberOrABoolean) {
+  RequestFlags flags = prompt_only();
+  flags.frames = "121";
+  flags.camera_fixed = "true";
+  flags.draft = "0";
+  std::vector<std::string> problems;
+  const json metadata = json::parse(build_video_request(flags, problems).to_json()).at("metadata");
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(metadata, (json{{"frames", 121}, {"camera_fixed", true}, {"draft", 0}}));
+  flags.frames = "false";
+  flags.camera_fixed = "-3";
+  flags.draft = "true";
+  const VideoRequest request = build_video_request(flags, problems);
+  EXPECT_EQ(request.frames(), IntOrBool(false));
+  EXPECT_EQ(request.camera_fixed(), IntOrBool(-3));
+  EXPECT_EQ(request.draft(), IntOrBool(true));
+}
+
+TEST(BuildVideoRequest, ForwardCompatibilityFlagsRefuseOtherWords) {
+  RequestFlags flags = prompt_only();
+  flags.frames = "lots";
+  flags.camera_fixed = "yes";
+  flags.draft = "99999999999";
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(problems, ElementsAre("--frames: 'lots' is not a whole number, true or false",
+                                    "--camera-fixed: 'yes' is not a whole number, true or false",
+                                    "--draft: '99999999999' is not a whole number, true or false"));
+}
+
+TEST(RequestFlagsCommandLine, CameraFixedAndDraftAloneMeanTrueAndTakeAValue) {
+  const auto flags_of = [](std::vector<const char*> argv) {
+    argv.insert(argv.begin(), {"seedance", "submit", "--prompt", "p"});
+    std::ostringstream out;
+    std::ostringstream err;
+    const ParseResult result =
+        parse_command_line(static_cast<int>(argv.size()), argv.data(), out, err);
+    EXPECT_TRUE(result.command_line) << err.str();
+    return result.command_line ? result.command_line->request : RequestFlags{};
+  };
+  const RequestFlags alone = flags_of({"--camera-fixed", "--draft", "--frames", "24"});
+  EXPECT_EQ(alone.camera_fixed, "true");
+  EXPECT_EQ(alone.draft, "true");
+  EXPECT_EQ(alone.frames, "24");
+  const RequestFlags valued = flags_of({"--camera-fixed=false", "--draft=1"});
+  EXPECT_EQ(valued.camera_fixed, "false");
+  EXPECT_EQ(valued.draft, "1");
+  EXPECT_FALSE(valued.frames);
+  const RequestFlags none = flags_of({});
+  EXPECT_FALSE(none.camera_fixed);
+  EXPECT_FALSE(none.draft);
 }
 
 TEST(BuildVideoRequest, AtPathReadsALocalPngAsADataUriForEveryImageFlag) {
@@ -123,7 +236,6 @@ TEST(BuildVideoRequest, AtPathReadsALocalPngAsADataUriForEveryImageFlag) {
   RequestFlags flags;
   flags.image = "@" + png;
   flags.images = {"@" + png};
-  flags.first_frame = "@" + png;
   flags.last_frame = "@" + png;
   flags.reference_images = {"@" + png};
 
@@ -134,8 +246,16 @@ TEST(BuildVideoRequest, AtPathReadsALocalPngAsADataUriForEveryImageFlag) {
   EXPECT_THAT(expected, StartsWith(kPngDataPrefix));
   EXPECT_EQ(request.image(), expected);
   EXPECT_EQ(request.images(), std::vector<std::string>{expected});
-  ASSERT_THAT(request.content(), SizeIs(3));
+  ASSERT_THAT(request.content(), SizeIs(2));
   for (const auto& item : request.content()) EXPECT_EQ(item.value, expected);
+
+  // --first-frame apart: next to --image it would be a second first frame.
+  RequestFlags first_frame_only;
+  first_frame_only.first_frame = "@" + png;
+  const VideoRequest first = build_video_request(first_frame_only, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  ASSERT_THAT(first.content(), SizeIs(1));
+  EXPECT_EQ(first.content()[0].value, expected);
 }
 
 TEST(ResolveImageArgument, LeavesUrlsAndDataUrisAlone) {

@@ -46,7 +46,6 @@ VideoRequest full_request() {
       .camera_fixed(true)
       .draft(false)
       .add_content(ContentItem::text("The boat spins slowly"))
-      .first_frame("https://example.com/first.png")
       .last_frame("https://example.com/last.png")
       .reference_image("data:image/jpeg;base64,/9j/4AAQ")
       .video("https://example.com/source.mp4")
@@ -69,6 +68,64 @@ TEST(RequestJson, ASingleImageItemNeedsNoRoleAndIsSentWithoutOne) {
   const auto body =
       VideoRequest().add_content(ContentItem::image("https://example.com/only.png")).to_json();
   EXPECT_EQ(json::parse(body), load_golden("single_image_item.json"));
+}
+
+TEST(RequestJson, ASingleImageStaysTheTopLevelImage) {
+  const auto body = VideoRequest().prompt("A lighthouse").image("https://example.com/a.png");
+  EXPECT_EQ(json::parse(body.to_json()), load_golden("single_image.json"));
+}
+
+TEST(RequestJson, ASingleImagesEntryStaysTheTopLevelImagesArray) {
+  const json body =
+      json::parse(VideoRequest().prompt("p").add_image("https://example.com/r.png").to_json());
+  EXPECT_EQ(body.at("images"), json::array({"https://example.com/r.png"}));
+  EXPECT_FALSE(body.contains("metadata"));
+}
+
+TEST(RequestJson, ImageAndImagesGoIntoContentWithRolesBeforeTheItems) {
+  const auto request = VideoRequest()
+                           .prompt("A lighthouse")
+                           .image("https://example.com/first.png")
+                           .add_image("https://example.com/ref-1.png")
+                           .add_image("iVBORw0KGgo=")
+                           .last_frame("https://example.com/last.png")
+                           .reference_image("https://example.com/ref-2.png");
+  EXPECT_EQ(json::parse(request.to_json()), load_golden("image_and_references.json"));
+}
+
+TEST(RequestJson, AnImageNextToAVideoItemMovesIntoContentAsTheFirstFrame) {
+  // The gateway would replace a top-level image by metadata.content and lose it.
+  const auto request = VideoRequest()
+                           .prompt("Continue the shot")
+                           .image("https://example.com/first.png")
+                           .video("https://example.com/source.mp4");
+  EXPECT_EQ(json::parse(request.to_json()), load_golden("image_with_video.json"));
+}
+
+TEST(RequestJson, BareBase64IsSentAsGiven) {
+  const auto request = VideoRequest().prompt("A lighthouse").image("iVBORw0KGgo");
+  EXPECT_EQ(json::parse(request.to_json()), load_golden("bare_base64.json"));
+}
+
+TEST(RequestJson, GettersReportImagesWhereTheyWereSetNotWhereTheyAreSent) {
+  const auto request =
+      VideoRequest().image("https://example.com/a.png").audio("https://example.com/t.mp3");
+  EXPECT_EQ(request.image(), "https://example.com/a.png");
+  ASSERT_EQ(request.content().size(), 1u);
+  EXPECT_EQ(request.content()[0].type, ContentType::AudioUrl);
+  const json body = json::parse(request.to_json());
+  EXPECT_FALSE(body.contains("image"));
+  EXPECT_EQ(body.at("metadata").at("content").size(), 2u);
+}
+
+TEST(RequestJson, ForwardCompatibilityFieldsAreSentAsIntegers) {
+  const auto request = VideoRequest().prompt("p").frames(121).camera_fixed(1).draft(0);
+  EXPECT_EQ(json::parse(request.to_json()), load_golden("forward_compat_int.json"));
+}
+
+TEST(RequestJson, ForwardCompatibilityFieldsAreSentAsBooleans) {
+  const auto request = VideoRequest().prompt("p").frames(true).camera_fixed(false).draft(true);
+  EXPECT_EQ(json::parse(request.to_json()), load_golden("forward_compat_bool.json"));
 }
 
 TEST(RequestJson, DurationIsSentOnceAtTheTopLevel) {
@@ -142,14 +199,14 @@ TEST(RequestBuilder, GettersReturnWhatWasSet) {
   EXPECT_EQ(request.service_tier(), ServiceTier::Priority);
   EXPECT_EQ(request.execution_expires_after(), 172800);
   EXPECT_EQ(request.return_last_frame(), true);
-  EXPECT_EQ(request.frames(), 121);
-  EXPECT_EQ(request.camera_fixed(), true);
-  EXPECT_EQ(request.draft(), false);
-  ASSERT_EQ(request.content().size(), 6u);
+  EXPECT_EQ(request.frames(), IntOrBool(121));
+  EXPECT_EQ(request.camera_fixed(), IntOrBool(true));
+  EXPECT_EQ(request.draft(), IntOrBool(false));
+  ASSERT_EQ(request.content().size(), 5u);
   EXPECT_EQ(request.content()[1].type, ContentType::ImageUrl);
-  EXPECT_EQ(request.content()[1].role, ImageRole::FirstFrame);
-  EXPECT_EQ(request.content()[4].type, ContentType::VideoUrl);
-  EXPECT_EQ(request.content()[5].type, ContentType::AudioUrl);
+  EXPECT_EQ(request.content()[1].role, ImageRole::LastFrame);
+  EXPECT_EQ(request.content()[3].type, ContentType::VideoUrl);
+  EXPECT_EQ(request.content()[4].type, ContentType::AudioUrl);
   ASSERT_EQ(request.extra_fields().size(), 1u);
   EXPECT_EQ(request.extra_fields()[0].first, "k");
 }

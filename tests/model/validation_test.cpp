@@ -18,6 +18,7 @@ using testing::IsEmpty;
 using testing::SizeIs;
 
 const char kPng[] = "data:image/png;base64,iVBORw0KGgo=";
+const char kMp4[] = "https://example.com/v.mp4";
 
 VideoRequest prompted() { return VideoRequest().prompt("A paper boat"); }
 
@@ -104,13 +105,35 @@ TEST(Validation, CallbackUrlMustBeHttp) {
   EXPECT_THAT(prompted().callback_url("HTTPS://hooks.example.com/x?a=1").validate(), IsEmpty());
 }
 
-TEST(Validation, ImageMustBeHttpOrImageDataUri) {
+TEST(Validation, ImageMustBeHttpOrImageDataUriOrBase64) {
   EXPECT_THAT(prompted().image("/home/me/cat.png").validate(),
-              ElementsAre(AllOf(HasSubstr("image: must be an http(s) URL or a data:image/"),
-                                HasSubstr("image_file()"), HasSubstr("/home/me/cat.png"))));
+              ElementsAre(AllOf(HasSubstr("image: must be an http(s) URL, a data:image/"),
+                                HasSubstr("or bare base64"), HasSubstr("image_file()"),
+                                HasSubstr("/home/me/cat.png"))));
   EXPECT_THAT(prompted().image("ftp://example.com/cat.png").validate(), SizeIs(1));
   EXPECT_THAT(prompted().image(kPng).validate(), IsEmpty());
   EXPECT_THAT(prompted().image("https://example.com/cat.png").validate(), IsEmpty());
+}
+
+TEST(Validation, BareBase64IsAnImageInEveryImageField) {
+  for (const char* data : {"iVBORw0KGgo=", "iVBORw0KGgo", "/9j/4A==", "/9j/4A", "R0lGODlh"}) {
+    EXPECT_THAT(prompted().image(data).validate(), IsEmpty()) << data;
+    EXPECT_THAT(prompted().add_image(data).validate(), IsEmpty()) << data;
+    EXPECT_THAT(prompted().add_content(ContentItem::image(data)).validate(), IsEmpty()) << data;
+  }
+}
+
+TEST(Validation, Base64OfALengthNoEncoderProducesIsRefused) {
+  // A lone last character, padding short of a group of four, or more than two '='.
+  for (const char* data : {"iVBORw0KG", "/9j/4A=", "AA===", "="}) {
+    EXPECT_THAT(prompted().image(data).validate(),
+                ElementsAre(HasSubstr("image: must be an http(s) URL, a data:image/")))
+        << data;
+  }
+  EXPECT_THAT(prompted().add_image("https://e.com/a.png").add_image("AA=").validate(),
+              ElementsAre(HasSubstr("images[1]: must be an http(s) URL")));
+  EXPECT_THAT(prompted().reference_image("abcde").validate(),
+              ElementsAre(HasSubstr("metadata.content[0].image_url.url: must be an http(s) URL")));
 }
 
 TEST(Validation, EveryImagesEntryIsCheckedAndNamedByIndex) {
@@ -154,12 +177,21 @@ TEST(Validation, ImageContentItemUrlsAreChecked) {
 TEST(Validation, AtMostOneFirstFrame) {
   EXPECT_THAT(
       prompted().first_frame("https://e.com/1.png").first_frame("https://e.com/2.png").validate(),
-      ElementsAre("metadata.content: at most one image may have role first_frame, got 2"));
+      ElementsAre("metadata.content[0], metadata.content[1]: at most one image may have role "
+                  "first_frame, got 2"));
+}
+
+TEST(Validation, TheTopLevelImageIsTheFirstFrame) {
+  EXPECT_THAT(prompted().image(kPng).first_frame("https://e.com/2.png").validate(),
+              ElementsAre("image, metadata.content[0]: at most one image may have role "
+                          "first_frame, got 2 (the top-level image is the first frame)"));
+  EXPECT_THAT(prompted().image(kPng).last_frame(kPng).add_image(kPng).validate(), IsEmpty());
 }
 
 TEST(Validation, AtMostOneLastFrame) {
   EXPECT_THAT(prompted().last_frame(kPng).last_frame(kPng).last_frame(kPng).validate(),
-              ElementsAre("metadata.content: at most one image may have role last_frame, got 3"));
+              ElementsAre("metadata.content[0], metadata.content[1], metadata.content[2]: at most "
+                          "one image may have role last_frame, got 3"));
 }
 
 TEST(Validation, FirstAndLastFramePlusReferencesAreFine) {
@@ -179,6 +211,15 @@ TEST(Validation, EveryImageNeedsARoleWhenThereAreSeveral) {
                   .validate(),
               ElementsAre(AllOf(HasSubstr("metadata.content[1].role: required on every image"),
                                 HasSubstr("more than one image"))));
+}
+
+TEST(Validation, TopLevelImagesCountWhenAContentImageLacksARole) {
+  // to_json() sends them all in metadata.content, where every image needs a role.
+  EXPECT_THAT(prompted().image(kPng).add_content(ContentItem::image(kPng)).validate(),
+              ElementsAre(HasSubstr("metadata.content[0].role: required on every image")));
+  EXPECT_THAT(prompted().add_image(kPng).add_content(ContentItem::image(kPng)).validate(),
+              SizeIs(1));
+  EXPECT_THAT(prompted().add_content(ContentItem::image(kPng)).video(kMp4).validate(), IsEmpty());
 }
 
 TEST(Validation, TextItemsNeedText) {
@@ -214,6 +255,7 @@ TEST(Validation, ExtraFieldKeyMustNotBeEmpty) {
 
 TEST(Validation, ForwardCompatibilityFieldsAreAcceptedWithAnyValue) {
   EXPECT_THAT(prompted().frames(-7).camera_fixed(true).draft(true).validate(), IsEmpty());
+  EXPECT_THAT(prompted().frames(false).camera_fixed(2).draft(-1).validate(), IsEmpty());
 }
 
 TEST(Validation, EveryProblemIsReportedAtOnce) {
@@ -233,7 +275,7 @@ TEST(Validation, EveryProblemIsReportedAtOnce) {
               ElementsAre(HasSubstr("resolution:"), HasSubstr("duration:"), HasSubstr("seed:"),
                           HasSubstr("execution_expires_after:"), HasSubstr("callback_url:"),
                           HasSubstr("image:"), HasSubstr("metadata.content[0].video_url.url:"),
-                          HasSubstr("first_frame, got 2"), HasSubstr("key must not be empty"),
+                          HasSubstr("first_frame, got 3"), HasSubstr("key must not be empty"),
                           HasSubstr("must be valid JSON")));
 }
 
