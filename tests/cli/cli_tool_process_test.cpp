@@ -75,9 +75,11 @@ TEST_F(CliToolTest, SubmitJsonIsTheReceipt) {
   const ProcessResult result = seedance({"--json", "submit", "--prompt", "A lighthouse"});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   const json receipt = one_json_line(result.out);
-  EXPECT_THAT(receipt.at("id").get<std::string>(), StartsWith("task_"));
-  EXPECT_EQ(receipt.at("object"), "video");
-  EXPECT_TRUE(server_.task(receipt.at("id")).has_value());
+  EXPECT_THAT(receipt.at("task_id").get<std::string>(), StartsWith("task_"));
+  EXPECT_EQ(receipt.at("status"), "QUEUED");
+  EXPECT_EQ(receipt.at("status_raw"), "QUEUED");
+  EXPECT_EQ(receipt.at("response").at("object"), "video");
+  EXPECT_TRUE(server_.task(receipt.at("task_id")).has_value());
 }
 
 // Ctrl-C while a submit is on the wire must not lose the task it creates: the submit runs to
@@ -120,16 +122,17 @@ TEST_F(CliToolTest, StatusAndWaitJsonAreTheTaskDetail) {
   ProcessResult result = seedance({"status", task_id, "--json"});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   json detail = one_json_line(result.out);
-  EXPECT_EQ(detail.at("id"), task_id);
+  EXPECT_EQ(detail.at("task_id"), task_id);
   EXPECT_EQ(detail.at("status"), "SUCCESS");
+  EXPECT_EQ(detail.at("status_raw"), "SUCCESS");
+  EXPECT_EQ(detail.at("progress"), 100);
+  EXPECT_EQ(detail.at("response").at("id"), task_id);
 
   result = seedance({"--json", "wait", task_id});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   detail = one_json_line(result.out);
   EXPECT_EQ(detail.at("status"), "SUCCESS");
-  EXPECT_TRUE(detail.contains("content") || detail.contains("result_url") ||
-              detail.contains("video_url") || detail.dump().find("/content") != std::string::npos)
-      << detail.dump();
+  EXPECT_EQ(detail.at("result_url"), "/v1/videos/" + task_id + "/content");
 }
 
 TEST_F(CliToolTest, GenerateAndDownloadJsonNameTheFile) {
@@ -140,7 +143,7 @@ TEST_F(CliToolTest, GenerateAndDownloadJsonNameTheFile) {
   EXPECT_EQ(detail.at("status"), "SUCCESS");
   EXPECT_EQ(detail.at("download").at("path"), output);
   EXPECT_EQ(detail.at("download").at("bytes"), kVideoSize);
-  const std::string task_id = detail.at("id");
+  const std::string task_id = detail.at("task_id");
   EXPECT_TRUE(testing::read_file(output) == mock::MockServer::expected_video(task_id, kVideoSize));
 
   const std::string copy = dir_.file("copy.mp4");

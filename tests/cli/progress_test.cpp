@@ -23,9 +23,12 @@ Task task_in(TaskStatus status, const std::string& word, int progress) {
   return task;
 }
 
-TEST(FormatStatus, UsesTheRawStatusWord) {
+// Scripts see the reference's words whatever the service said (--json keeps the raw word).
+TEST(FormatStatus, UsesTheReferenceWordOfTheNormalisedStatus) {
   EXPECT_EQ(format_status(task_in(TaskStatus::InProgress, "IN_PROGRESS", 50)), "IN_PROGRESS 50%");
-  EXPECT_EQ(format_status(task_in(TaskStatus::Unknown, "EXPIRED", 0)), "EXPIRED 0%");
+  EXPECT_EQ(format_status(task_in(TaskStatus::InProgress, "running", 50)), "IN_PROGRESS 50%");
+  EXPECT_EQ(format_status(task_in(TaskStatus::Success, "completed", 100)), "SUCCESS 100%");
+  EXPECT_EQ(format_status(task_in(TaskStatus::Unknown, "PAUSED", 0)), "UNKNOWN 0%");
   EXPECT_EQ(format_status(task_in(TaskStatus::Success, "", 100)), "SUCCESS 100%");
 }
 

@@ -32,20 +32,20 @@ TEST(ParseCallback, TakesTheDetailWrappedInData) {
 
 TEST(ParseCallback, IgnoresUnknownFieldsAndKeepsUnknownStatuses) {
   const Task task = parse_callback(
-      R"({"task_id":"task_9","status":"EXPIRED","progress":"0%","event":"task.updated",)"
-      R"("usage":{"seconds":5},"tags":["a","b"],"last_frame_url":"/v1/videos/task_9/last_frame"})");
+      R"({"task_id":"task_9","status":"PAUSED","progress":"0%","event":"task.updated",)"
+      R"("usage":{"seconds":5},"tags":["a","b"],"last_frame_url":"https://cdn.example/f.png"})");
   EXPECT_EQ(task.status, TaskStatus::Unknown);
-  EXPECT_EQ(task.status_text, "EXPIRED");
-  EXPECT_EQ(task.last_frame_url.value_or(""), "/v1/videos/task_9/last_frame");
+  EXPECT_EQ(task.status_text, "PAUSED");
+  EXPECT_EQ(task.last_frame_url.value_or(""), "https://cdn.example/f.png");
 }
 
 TEST(ParseCallback, RefusesBodiesThatSayNothingUsable) {
   EXPECT_THROW(parse_callback(""), ResponseError);
   EXPECT_THROW(parse_callback("<html>hi</html>"), ResponseError);
   EXPECT_THROW(parse_callback("[1,2]"), ResponseError);
-  EXPECT_THROW(parse_callback(R"({"status":"SUCCESS"})"), ResponseError);           // which task?
-  EXPECT_THROW(parse_callback(R"({"data":{"task_id":"task_1"}})"), ResponseError);  // what state?
-  EXPECT_THROW(parse_callback(R"({"task_id":"task_1","status":5})"), ResponseError);
+  EXPECT_THROW(parse_callback(R"({"status":"SUCCESS"})"), ResponseError);             // which task?
+  EXPECT_THROW(parse_callback(R"({"data":{"task_id":"task_1"}})"), ResponseError);    // what state?
+  EXPECT_THROW(parse_callback(R"({"task_id":"task_1","status":5})"), ResponseError);  // no word
   EXPECT_THROW(parse_callback(R"({"error":{"message":"no","type":"x","code":"y"}})"), ApiError);
 }
 

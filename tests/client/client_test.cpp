@@ -332,7 +332,7 @@ TEST_F(ClientTest, WaitTimesOutOnTimeWithTheLastTask) {
 
 TEST_F(ClientTest, WaitOnAnUnknownStatusEndsByTimeout) {
   const Client client = make_client();
-  for (int i = 0; i < 10; ++i) transport_->reply(200, task_body("EXPIRED", "0%"));
+  for (int i = 0; i < 10; ++i) transport_->reply(200, task_body("PAUSED", "0%"));
   WaitOptions options = exact_polls();
   options.timeout = std::chrono::seconds(30);
   EXPECT_THROW(client.wait("task_1", options), TimeoutError);

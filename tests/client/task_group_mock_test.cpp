@@ -18,6 +18,7 @@ namespace {
 
 using mock::MockServer;
 using mock::MockServerOptions;
+using ::testing::HasSubstr;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -206,8 +207,9 @@ TEST_F(MockGroupTest, LastFrameIsExposedAndDownloaded) {
       sdk.submit(VideoRequest().prompt("with a last frame").return_last_frame(true));
   const Task task = sdk.wait(receipt.task_id);
   ASSERT_TRUE(task.last_frame_url.has_value());
-  EXPECT_EQ(*task.last_frame_url, "/v1/videos/" + task.task_id + "/last_frame");
-  EXPECT_NE(task.raw_json.find("last_frame_url"), std::string::npos);
+  // The upstream's storage, on another origin: the API key does not go there.
+  EXPECT_EQ(*task.last_frame_url,
+            server_->upstream_base_url() + "/upstream-storage/" + task.task_id + "/last_frame.png");
   const std::string path = out_dir() + "/last.png";
   const DownloadResult file = sdk.download_last_frame(task, path);
   EXPECT_EQ(read_file(path), MockServer::last_frame_png());
@@ -216,9 +218,29 @@ TEST_F(MockGroupTest, LastFrameIsExposedAndDownloaded) {
   const std::string by_id = out_dir() + "/by-id.png";
   sdk.download_last_frame(task.task_id, by_id);
   EXPECT_EQ(read_file(by_id), MockServer::last_frame_png());
-  // A task that did not ask for one: the service's 404 is the error.
+  const auto frame_requests = [&] {
+    std::size_t count = 0;
+    for (const auto& request : server_->requests()) {
+      if (request.path.find("/last_frame") == std::string::npos) continue;
+      ++count;
+      EXPECT_EQ(request.header("Authorization"), "");
+    }
+    return count;
+  };
+  EXPECT_EQ(frame_requests(), 2u);
+  // A task that did not ask for one names none: said so, and no invented route is asked.
   const std::string plain = server_->create_succeeded_task();
-  EXPECT_THROW(sdk.download_last_frame(plain, out_dir() + "/none.png"), ApiError);
+  EXPECT_THROW(
+      {
+        try {
+          sdk.download_last_frame(plain, out_dir() + "/none.png");
+        } catch (const Error& error) {
+          EXPECT_THAT(error.what(), HasSubstr("names no last frame"));
+          throw;
+        }
+      },
+      Error);
+  EXPECT_EQ(frame_requests(), 2u);
 }
 
 }  // namespace
