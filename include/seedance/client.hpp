@@ -36,7 +36,9 @@ struct ClientOptions {
   std::string base_url;
   /// Sent as "Authorization: Bearer <key>", only to base_url's origin. Empty: SEEDANCE_API_KEY.
   std::string api_key;
-  /// Use the compatibility routes /v1/video/generations[...] instead of /v1/videos[...].
+  /// Submit and poll through the compatibility route /v1/video/generations instead of
+  /// /v1/videos. Downloads always use /v1/videos/{id}/content: the alias has no /content.
+  /// On the public gateway the alias's task detail also names the last frame.
   bool use_alias_routes = false;
   /// Limit for each non-download request (submit, status query).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
