@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <variant>
 
 namespace seedance::cli {
 namespace {
@@ -25,17 +26,26 @@ std::optional<T> member(const json& object, const std::string& key, const std::s
     type_ok = found->is_string();
   } else if constexpr (std::is_same_v<T, bool>) {
     type_ok = found->is_boolean();
+  } else if constexpr (std::is_same_v<T, IntOrBool>) {
+    if (found->is_boolean()) return IntOrBool(found->get<bool>());
+    type_ok = found->is_number_integer() && found->get<std::int64_t>() >= INT32_MIN &&
+              found->get<std::int64_t>() <= INT32_MAX;
   } else {
     type_ok = found->is_number_integer();
   }
   if (!type_ok) {
     const char* expected = std::is_same_v<T, std::string> ? "a string"
                            : std::is_same_v<T, bool>      ? "a boolean"
+                           : std::is_same_v<T, IntOrBool> ? "an integer or a boolean"
                                                           : "an integer";
     problems.push_back(field + ": must be " + expected + ", got " + describe_type(*found));
     return std::nullopt;
   }
-  return found->get<T>();
+  if constexpr (std::is_same_v<T, IntOrBool>) {
+    return IntOrBool(found->get<int>());
+  } else {
+    return found->get<T>();
+  }
 }
 
 void parse_content(const json& content, VideoRequest& request, std::vector<std::string>& problems) {
@@ -128,7 +138,9 @@ void parse_metadata(const json& metadata, VideoRequest& request,
         request.execution_expires_after(*value_);
       }
     } else if (key == "frames") {
-      if (auto value_ = member<int>(metadata, key, field, problems)) request.frames(*value_);
+      if (auto value_ = member<IntOrBool>(metadata, key, field, problems)) {
+        std::visit([&](auto given) { request.frames(given); }, *value_);
+      }
     } else if (key == "watermark") {
       if (auto on = member<bool>(metadata, key, field, problems)) request.watermark(*on);
     } else if (key == "generate_audio") {
@@ -136,9 +148,13 @@ void parse_metadata(const json& metadata, VideoRequest& request,
     } else if (key == "return_last_frame") {
       if (auto on = member<bool>(metadata, key, field, problems)) request.return_last_frame(*on);
     } else if (key == "camera_fixed") {
-      if (auto on = member<bool>(metadata, key, field, problems)) request.camera_fixed(*on);
+      if (auto value_ = member<IntOrBool>(metadata, key, field, problems)) {
+        std::visit([&](auto given) { request.camera_fixed(given); }, *value_);
+      }
     } else if (key == "draft") {
-      if (auto on = member<bool>(metadata, key, field, problems)) request.draft(*on);
+      if (auto value_ = member<IntOrBool>(metadata, key, field, problems)) {
+        std::visit([&](auto given) { request.draft(given); }, *value_);
+      }
     } else if (key == "callback_url") {
       if (auto url = member<std::string>(metadata, key, field, problems))
         request.callback_url(*url);

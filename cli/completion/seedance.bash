@@ -6,10 +6,12 @@ _seedance() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   local commands="generate submit status wait download batch mock-server"
-  local global="--base-url --api-key --config --json --quiet --verbose --version --help"
+  local global="--base-url --api-key --config --alias-routes --json --quiet --verbose --version
+    --help"
   local request="--model --prompt --image --images --first-frame --last-frame --reference-image
     --video --audio --duration --resolution --ratio --seed --watermark --generate-audio
-    --service-tier --expires-after --return-last-frame --callback-url"
+    --service-tier --expires-after --return-last-frame --callback-url --frames --camera-fixed
+    --draft"
   local waiting="--poll-interval --timeout"
 
   command=""
@@ -25,6 +27,7 @@ _seedance() {
     --resolution) COMPREPLY=($(compgen -W "480p 720p 1080p" -- "$cur")); return ;;
     --ratio) COMPREPLY=($(compgen -W "16:9 4:3 1:1 3:4 9:16 21:9 adaptive" -- "$cur")); return ;;
     --service-tier) COMPREPLY=($(compgen -W "auto default priority" -- "$cur")); return ;;
+    --dialect) COMPREPLY=($(compgen -W "reference gateway" -- "$cur")); return ;;
     --duration) COMPREPLY=($(compgen -W "auto 4 5 6 8 10 12 15" -- "$cur")); return ;;
     -o | --output | --config | --journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
@@ -48,7 +51,7 @@ _seedance() {
         return
       fi ;;
     mock-server) flags="--host --port --api-key --polls --video-size --fault --threads
-      --keep-alive-timeout --log-requests --help" ;;
+      --keep-alive-timeout --log-requests --dialect --help" ;;
   esac
   COMPREPLY=($(compgen -W "$flags" -- "$cur"))
 }

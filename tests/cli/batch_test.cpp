@@ -95,6 +95,23 @@ TEST(JobFile, WrongTypesNameTheField) {
                                            "string"));
 }
 
+// frames, camera_fixed and draft are "integer | boolean" in the reference: both are kept as given.
+TEST(JobFile, ForwardCompatibilityFieldsTakeAnIntegerOrABoolean) {
+  const ParsedJobs parsed =
+      parse_job_file(R"({"prompt":"p","metadata":{"frames":121,"camera_fixed":1,"draft":false}})"
+                     "\n"
+                     R"({"prompt":"q","metadata":{"frames":true,"camera_fixed":true,"draft":0}})"
+                     "\n"
+                     R"({"prompt":"r","metadata":{"frames":"121"}})");
+  ASSERT_THAT(parsed.jobs, SizeIs(2));
+  EXPECT_EQ(parsed.jobs[0].request.to_json(),
+            VideoRequest().prompt("p").frames(121).camera_fixed(1).draft(false).to_json());
+  EXPECT_EQ(parsed.jobs[1].request.to_json(),
+            VideoRequest().prompt("q").frames(true).camera_fixed(true).draft(0).to_json());
+  EXPECT_THAT(parsed.problems,
+              ElementsAre("line 3: metadata.frames: must be an integer or a boolean, got string"));
+}
+
 TEST(JobFile, AnEmptyFileIsAProblem) {
   EXPECT_THAT(parse_job_file("\n# nothing\n").problems, SizeIs(1));
 }

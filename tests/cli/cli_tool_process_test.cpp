@@ -313,6 +313,9 @@ TEST(CliCompletion, CompletesCommandsFlagsAndValues) {
   EXPECT_EQ(complete("seedance batch jobs.jsonl --conc"), "--concurrency\n");
   EXPECT_EQ(complete("seedance generate --resolution 10"), "1080p\n");
   EXPECT_THAT(complete("seedance --js"), HasSubstr("--json"));
+  EXPECT_EQ(complete("seedance --alias"), "--alias-routes\n");
+  EXPECT_EQ(complete("seedance generate --camera"), "--camera-fixed\n");
+  EXPECT_EQ(complete("seedance mock-server --dialect g"), "gateway\n");
 }
 
 // Runs the program on a pseudo-terminal (stdin, stdout and stderr) and returns all it wrote.

@@ -54,6 +54,15 @@ TEST(ConfigFile, ParsesKeyValueLines) {
   EXPECT_EQ(config.api_key, "sk-from-file-123");
 }
 
+TEST(ConfigFile, AliasRoutesIsTrueOrFalse) {
+  std::vector<std::string> problems;
+  EXPECT_TRUE(parse_config("alias_routes = true\n", "cfg", problems).alias_routes);
+  EXPECT_FALSE(parse_config("alias_routes = false\n", "cfg", problems).alias_routes);
+  EXPECT_THAT(problems, IsEmpty());
+  parse_config("alias_routes = yes\n", "cfg", problems);
+  EXPECT_THAT(problems, ElementsAre("cfg:1: alias_routes must be true or false"));
+}
+
 TEST(ConfigFile, ProblemsNameTheLineButNeverTheValue) {
   std::vector<std::string> problems;
   parse_config("api_key sk-secret-value-9\napi-key = sk-secret-value-9\n", "cfg", problems);
@@ -114,6 +123,21 @@ TEST(JsonErrors, CarryTheApiFieldsAndTheExitCode) {
   EXPECT_EQ(object.at("exit_code"), 3);
   EXPECT_EQ(object.at("http_status"), 401);
   EXPECT_EQ(object.at("task_id"), "task_9");
+  EXPECT_FALSE(object.contains("request_id"));
+}
+
+TEST(ReportError, NamesTheServicesRequestId) {
+  ApiError error("task_not_exist", 400, "", "task_not_exist");
+  error.set_request_id("20261206194733123456789abcdef");
+  std::ostringstream text;
+  EXPECT_EQ(report_error(error, text, "sk-any-key-123"), kExitApiError);
+  EXPECT_EQ(text.str(),
+            "seedance: error: task_not_exist\n"
+            "seedance: request id: 20261206194733123456789abcdef\n");
+  std::ostringstream json_text;
+  report_error_json(error, json_text, "sk-any-key-123");
+  EXPECT_EQ(nlohmann::json::parse(json_text.str()).at("error").at("request_id"),
+            "20261206194733123456789abcdef");
 }
 
 TEST(JsonErrors, ValidationProblemsAreAnArray) {

@@ -101,6 +101,12 @@ TEST_F(ClientTest, AliasRoutesUseVideoGenerations) {
   const auto sent = transport_->sent();
   EXPECT_EQ(sent[0].request.url, "http://127.0.0.1:9/v1/video/generations");
   EXPECT_EQ(sent[1].request.url, "http://127.0.0.1:9/v1/video/generations/task_1");
+  // The alias has no /content: downloads always take the main route.
+  transport_->reply(200, "video bytes", {{"Content-Type", "video/mp4"}});
+  std::ostringstream video;
+  client.download("task_1", video);
+  EXPECT_EQ(transport_->sent().back().request.url, "http://127.0.0.1:9/v1/videos/task_1/content");
+  EXPECT_EQ(video.str(), "video bytes");
 }
 
 TEST_F(ClientTest, ReadsBaseUrlAndKeyFromEnvironment) {
@@ -156,6 +162,66 @@ TEST_F(ClientTest, ErrorObjectWithHttp200IsAnApiError) {
     EXPECT_THAT(error.what(), HasSubstr("model not found"));
   }
   EXPECT_EQ(transport_->count(), 1u);
+}
+
+// The gateway names every exchange; support needs the id above all when a submit's outcome is
+// unknown.
+TEST_F(ClientTest, TheServicesRequestIdIsKeptOnTasksReceiptsAndErrors) {
+  const Client client = make_client();
+  transport_->reply(200, kReceipt, {{"X-Oneapi-Request-Id", "rid-receipt"}});
+  EXPECT_EQ(client.submit(request()).request_id, "rid-receipt");
+  transport_->reply(200, task_body("QUEUED", "0%"), {{"X-Request-Id", "rid-task"}});
+  EXPECT_EQ(client.get("task_1").request_id, "rid-task");
+  transport_->reply(400, R"({"code":"task_not_exist","message":"task_not_exist","data":null})",
+                    {{"X-Oneapi-Request-Id", "rid-400"}});
+  try {
+    client.get("task_1");
+    FAIL() << "expected ApiError";
+  } catch (const ApiError& error) {
+    EXPECT_EQ(error.request_id(), "rid-400");
+    EXPECT_EQ(error.code(), "task_not_exist");
+    EXPECT_STREQ(error.what(), "get task_1: task_not_exist (HTTP 400)");
+  }
+  transport_->reply(502,
+                    R"json({"error":{"message":"upstream error (request id: rid-in-text)"}})json");
+  try {
+    client.submit(request());
+    FAIL() << "expected SubmitOutcomeUnknownError";
+  } catch (const SubmitOutcomeUnknownError& error) {
+    EXPECT_EQ(error.request_id(), "rid-in-text");
+    EXPECT_THAT(error.what(), HasSubstr("upstream error"));
+    EXPECT_THAT(error.what(), Not(HasSubstr("{")));
+  }
+}
+
+// A failed task reported the gateway's way: HTTP 200, an error object inside the detail.
+TEST_F(ClientTest, AFailedTaskWithAnErrorObjectIsATaskFailure) {
+  const Client client = make_client();
+  transport_->reply(
+      200,
+      R"({"id":"task_1","status":"failed","progress":100,"error":{"message":"sensitive","code":"OutputSensitive"}})");
+  try {
+    client.wait("task_1", exact_polls());
+    FAIL() << "expected TaskFailedError";
+  } catch (const TaskFailedError& error) {
+    EXPECT_EQ(error.code(), "OutputSensitive");
+    EXPECT_EQ(error.task().fail_reason.value_or(""), "sensitive");
+    EXPECT_THAT(error.what(), HasSubstr("sensitive"));
+  }
+}
+
+// Only a body that is nothing but an error refuses a submit; one the SDK cannot read and that
+// names no task is "outcome unknown", never a refusal.
+TEST_F(ClientTest, SubmitAnswersAreRefusalsOnlyWhenTheyAreErrors) {
+  const Client client = make_client();
+  transport_->reply(200, R"({"code":"quota_exceeded","message":"no quota left","data":null})");
+  EXPECT_THROW(client.submit(request()), ApiError);
+  transport_->reply(200, R"({"code":"success","data":{"task_id":"task_w","status":"queued"}})");
+  EXPECT_EQ(client.submit(request()).task_id, "task_w");
+  transport_->reply(200, R"({"ok":true})");
+  EXPECT_THROW(client.submit(request()), SubmitOutcomeUnknownError);
+  transport_->reply(200, R"({"task_id":"task_odd","progress":"N/A","created_at":"soon"})");
+  EXPECT_EQ(client.submit(request()).task_id, "task_odd");
 }
 
 TEST_F(ClientTest, SubmitIsNeverResentAfterTheConnectionBroke) {

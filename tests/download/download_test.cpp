@@ -339,6 +339,26 @@ TEST_F(DownloadTest, ACompletePartIsFinishedByA416) {
   EXPECT_EQ(read_file(path), expected());
 }
 
+// Through the gateway a 416 arrives as a 502 (controller/video_proxy.go): a part whose meta
+// recorded the total and that holds all of it is finished without asking.
+TEST_F(DownloadTest, ACompletePartWithAKnownTotalNeedsNoRequest) {
+  server.add_fault("GET */content: status=502 times=always");
+  write_file(path + ".part", expected());
+  detail::PartMeta meta;
+  meta.source = server.base_url() + content_path();
+  meta.identity.etag = etag();
+  meta.identity.total = kSize;
+  detail::write_part_meta(path + ".part.meta", meta);
+  const DownloadResult result = client().download(id, path);
+  EXPECT_TRUE(result.resumed);
+  EXPECT_EQ(result.bytes, kSize);
+  EXPECT_EQ(result.total_size, kSize);
+  EXPECT_EQ(result.bytes_transferred, 0u);
+  EXPECT_TRUE(downloads().empty());
+  EXPECT_EQ(read_file(path), expected());
+  EXPECT_FALSE(exists(path + ".part.meta"));
+}
+
 TEST_F(DownloadTest, NoResumeStartsOver) {
   write_file(path + ".part", std::string(1000, 'x'));
   detail::PartMeta meta;
