@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     const seedance::Receipt receipt = client.submit(request);
     seedance::WaitOptions wait;
     wait.on_progress = [](const seedance::Task& task) {
-      std::cerr << task.status_text << " " << task.progress << "%\n";
+      std::cerr << seedance::to_string(task.status) << " " << task.progress << "%\n";
     };
     client.wait(receipt.task_id, wait);
     const seedance::DownloadResult video = client.download(receipt.task_id, argv[1]);

@@ -1,6 +1,6 @@
-// libFuzzer harness: the API error object read from an arbitrary response body
-// (api_error_from_body, which every failed call goes through) and the body excerpt quoted in
-// error messages. Any crash, sanitizer report or broken invariant is a finding.
+// libFuzzer harness: the error read from an arbitrary response body in any shape
+// (api_error_from_error_body, which every failed call goes through) and the body excerpt quoted
+// in error messages. Any crash, sanitizer report or broken invariant is a finding.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,14 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   try {
-    const auto error = seedance::detail::api_error_from_body(body, status);
-    if (error) {
-      if (error->http_status() != status) std::abort();
-      const std::string_view message = error->what();
-      if (message.empty()) std::abort();
-    }
+    const seedance::ApiError error = seedance::detail::api_error_from_error_body(body, status);
+    if (error.http_status() != status) std::abort();
+    const std::string_view message = error.what();
+    if (message.empty()) std::abort();
   } catch (const seedance::Error&) {
-    // Documented as returning nullopt rather than throwing, but an Error is still no crash.
+    // Documented as always returning an error, never throwing one.
     std::abort();
   }
   // Excerpts are single-line and bounded: they go into exception messages and logs.
