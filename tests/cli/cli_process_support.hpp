@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,13 @@ inline std::vector<std::string> with_server(std::vector<std::string> environment
   environment.push_back("SEEDANCE_API_KEY=" + api_key);
   environment.push_back("SEEDANCE_BASE_URL=" + base_url);
   return environment;
+}
+
+/// Exactly one line holding one JSON value (what --json prints).
+inline nlohmann::json one_json_line(const std::string& text) {
+  EXPECT_FALSE(text.empty());
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << text;
+  return nlohmann::json::parse(text);
 }
 
 /// Runs the CLI to completion and checks that `api_key` appears nowhere in what it printed.

@@ -38,13 +38,6 @@ const std::string kCompletion = SEEDANCE_COMPLETION_PATH;
 const std::string kApiKey = "sk-tool-test-4a5b6c7d";
 constexpr std::uint64_t kVideoSize = 32 * 1024;
 
-// Exactly one line holding one JSON value.
-json one_json_line(const std::string& text) {
-  EXPECT_FALSE(text.empty());
-  EXPECT_EQ(text.find('\n'), text.size() - 1) << text;
-  return json::parse(text);
-}
-
 class CliToolTest : public ::testing::Test {
  protected:
   CliToolTest() : server_(quick_mock_options(kApiKey, kVideoSize)) { server_.start(); }
