@@ -136,10 +136,12 @@ class ResponseReader {
     }
   }
 
-  // A string, or an object's "url" string ({"url": "..."}).
+  // A non-empty string, or an object's "url" string ({"url": "..."}).
   static std::optional<std::string> url_of(const json* value) {
-    if (value != nullptr && value->is_object()) return string_of(member_of(*value, "url"));
-    return string_of(value);
+    if (value != nullptr && value->is_object()) value = member_of(*value, "url");
+    auto url = string_of(value);
+    if (url && url->empty()) url.reset();
+    return url;
   }
 
  private:
@@ -191,10 +193,10 @@ std::optional<std::string> find_result_url(const json& task,
 }
 
 std::optional<std::string> read_video_url(const json& task) {
-  if (auto url = ResponseReader(task).optional_string("result_url")) return url;
+  if (auto url = first_url(task, {"result_url"})) return url;
   const json* metadata = ResponseReader::member_of(task, "metadata");
   if (metadata != nullptr) {
-    if (auto url = ResponseReader(*metadata).optional_string("url")) return url;
+    if (auto url = first_url(*metadata, {"url"})) return url;
   }
   return find_result_url(task, {"video_url"});
 }
@@ -309,7 +311,9 @@ Task parse_task(std::string_view body, int http_status) {
   task.model = reader.optional_string("model").value_or(std::string());
   reader.read_status(task.status, task.status_text);
   task.progress = reader.optional_progress("progress").value_or(0);
-  task.result_url = read_video_url(object);
+  // Only a finished task has a video: the gateway fills the field with "" before, and with the
+  // failure reason after a failure.
+  if (task.status == TaskStatus::Success) task.result_url = read_video_url(object);
   task.fail_reason = read_fail_reason(reader);
   apply_task_error(object, task);
   task.last_frame_url =

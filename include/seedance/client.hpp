@@ -117,8 +117,9 @@ class Client {
 
   /// Streams the last frame of a finished task submitted with VideoRequest::return_last_frame
   /// (true) to `path`, like download(). The image's URL is the task's Task::last_frame_url (a
-  /// path is resolved against the base URL); when the detail names none, the service's
-  /// ".../{id}/last_frame" route is used. This overload needs no status query.
+  /// path is resolved against the base URL; another origin gets no Authorization). When the
+  /// detail names none, throws Error saying so: the API has no last-frame route, and none is
+  /// guessed. This overload needs no status query.
   DownloadResult download_last_frame(const Task& task, const std::string& path,
                                      const DownloadOptions& options = {}) const;
   /// The same for a task id: one status query (get()) first, for its last_frame_url.
