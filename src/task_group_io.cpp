@@ -1,17 +1,16 @@
 #include "task_group_io.hpp"
 
 #include <curl/curl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <deque>
+#include <stdexcept>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <utility>
 
+#include "curl_exchange.hpp"
+#include "curl_handle.hpp"
 #include "curl_wrappers.hpp"
 
 namespace seedance::detail {
@@ -135,91 +134,18 @@ class BlockingHttp final : public AsyncHttp {
   ClockWaiter waiter_;
 };
 
-/// One transfer on the multi handle, reached from libcurl's callbacks.
+/// One transfer on the multi handle. Heap-allocated: libcurl holds the exchange's address.
 struct Transfer {
-  JobId job = 0;
+  Transfer(JobId job_id, HttpRequest http_request, TimePoint started_at)
+      : job(job_id), request(std::move(http_request)), started(started_at) {}
+
+  JobId job;
   HttpRequest request;
   HttpResponse response;
-  internal::CurlEasyPtr easy;
-  internal::CurlSlistPtr headers;
-  std::array<char, CURL_ERROR_SIZE> error_buffer{};
-  int block_status = 0;
-  bool headers_done = false;
-  bool too_large = false;
-  TimePoint started{};
+  internal::CurlExchange exchange{request, response, kMaxBodyBytes};
+  std::unique_ptr<internal::CurlHandle> handle;
+  TimePoint started;
 };
-
-std::string_view trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-int parse_status_line(std::string_view line) {
-  const auto space = line.find(' ');
-  if (space == std::string_view::npos || line.size() < space + 4) return 0;
-  int status = 0;
-  for (std::size_t i = space + 1; i < space + 4; ++i) {
-    if (line[i] < '0' || line[i] > '9') return 0;
-    status = status * 10 + (line[i] - '0');
-  }
-  return status;
-}
-
-std::size_t on_header_line(char* data, std::size_t size, std::size_t count, void* user) {
-  auto& transfer = *static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  std::string_view line(data, bytes);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  HttpHeaders& headers = transfer.response.headers;
-  if (line.substr(0, 5) == "HTTP/") {
-    transfer.block_status = parse_status_line(line);
-    headers.clear();  // only the final response's headers count
-  } else if (line.empty()) {
-    if (transfer.block_status >= 200) {
-      transfer.headers_done = true;
-      transfer.response.status = transfer.block_status;
-    }
-  } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                         std::string(trim(line.substr(colon + 1))));
-  }
-  return bytes;
-}
-
-std::size_t on_body_bytes(char* data, std::size_t size, std::size_t count, void* user) {
-  auto& transfer = *static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  if (transfer.response.body.size() + bytes > kMaxBodyBytes) {
-    transfer.too_large = true;
-    return CURL_WRITEFUNC_ERROR;
-  }
-  transfer.response.body.append(data, bytes);
-  return bytes;
-}
-
-/// Creates the socket as libcurl would (close-on-exec besides), and counts it.
-curl_socket_t open_counted_socket(void* gauge, curlsocktype /*purpose*/, curl_sockaddr* address) {
-  const curl_socket_t descriptor =
-      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-  if (descriptor != CURL_SOCKET_BAD) static_cast<ConnectionGauge*>(gauge)->on_open();
-  return descriptor;
-}
-
-int close_counted_socket(void* gauge, curl_socket_t descriptor) {
-  static_cast<ConnectionGauge*>(gauge)->on_close();
-  return ::close(descriptor);
-}
-
-TransportError classify(CURLcode code, CURL* easy) {
-  if (code != CURLE_OPERATION_TIMEDOUT) return internal::classify_curl_code(code);
-  // libcurl stamps "pretransfer" once the request went out; before it, only the connect
-  // timeout can have fired.
-  curl_off_t pretransfer_us = 0;
-  (void)curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
-  return pretransfer_us > 0 ? TransportError::Timeout : TransportError::Connect;
-}
 
 class CurlMultiHttp final : public AsyncHttp {
  public:
@@ -244,13 +170,10 @@ class CurlMultiHttp final : public AsyncHttp {
   }
 
   void start(JobId job, HttpRequest request) override {
-    auto transfer = std::make_unique<Transfer>();
-    transfer->job = job;
-    transfer->request = std::move(request);
-    transfer->started = clock_->now();
+    auto transfer = std::make_unique<Transfer>(job, std::move(request), clock_->now());
     std::string problem = prepare(*transfer);
     if (problem.empty()) {
-      CURL* easy = transfer->easy.get();
+      CURL* easy = transfer->handle->get();
       const CURLMcode added = curl_multi_add_handle(multi_.get(), easy);
       if (added == CURLM_OK) {
         by_job_[job] = easy;
@@ -264,6 +187,7 @@ class CurlMultiHttp final : public AsyncHttp {
     completion.response.error = TransportError::Other;
     completion.response.error_detail = std::move(problem);
     failed_.push_back(std::move(completion));
+    recycle(std::move(transfer->handle));
   }
 
   void cancel(JobId job) override {
@@ -281,7 +205,7 @@ class CurlMultiHttp final : public AsyncHttp {
     completion.response.error_detail = "cancelled";
     completion.duration = elapsed_since(*clock_, transfer->started);
     failed_.push_back(std::move(completion));
-    recycle(std::move(transfer->easy));
+    recycle(std::move(transfer->handle));
   }
 
   void run(std::optional<TimePoint> wake_at, std::vector<Completion>& completed) override {
@@ -326,101 +250,37 @@ class CurlMultiHttp final : public AsyncHttp {
       auto transfer = std::move(active_.at(easy));
       active_.erase(easy);
       by_job_.erase(transfer->job);
+      // A callback's exception stays an Aborted response here: the engine's thread goes on.
+      transfer->exchange.finish(result, easy, transfer->handle->error_message());
       Completion completion;
       completion.job = transfer->job;
       completion.response = std::move(transfer->response);
       completion.duration = elapsed_since(*clock_, transfer->started);
-      HttpResponse& response = completion.response;
-      if (result != CURLE_OK) {
-        response.error = transfer->too_large ? TransportError::Other : classify(result, easy);
-        response.error_detail = transfer->too_large ? std::string("the response is too large")
-                                : transfer->error_buffer[0] != '\0'
-                                    ? std::string(transfer->error_buffer.data())
-                                    : std::string(curl_easy_strerror(result));
-      } else if (!transfer->headers_done) {
-        long code = 0;
-        (void)curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
-        response.status = static_cast<int>(code);
-      }
       completed.push_back(std::move(completion));
-      recycle(std::move(transfer->easy));
+      recycle(std::move(transfer->handle));
     }
   }
 
-  void recycle(internal::CurlEasyPtr easy) {
-    if (idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(easy));
+  void recycle(std::unique_ptr<internal::CurlHandle> handle) {
+    if (handle && idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handle));
   }
 
-  /// Sets up the transfer's easy handle; returns a problem, empty on success.
+  /// Gives the transfer a handle set up for its request; returns a problem, empty on success.
   std::string prepare(Transfer& transfer) {
-    const HttpRequest& request = transfer.request;
-    if (auto problem = internal::invalid_header(request.headers)) return std::move(*problem);
-    std::string line;
-    for (const auto& [name, value] : request.headers) {
-      line = name + (value.empty() ? ";" : ": " + value);
-      if (!internal::append_to_slist(transfer.headers, line.c_str())) return "out of memory";
-    }
-    if (request.method == "POST" && !internal::append_to_slist(transfer.headers, "Expect:")) {
-      return "out of memory";
-    }
     if (!idle_.empty()) {
-      transfer.easy = std::move(idle_.back());
+      transfer.handle = std::move(idle_.back());
       idle_.pop_back();
-      curl_easy_reset(transfer.easy.get());
     } else {
-      transfer.easy.reset(curl_easy_init());
-      if (!transfer.easy) return "could not create a libcurl handle";
+      internal::CurlProfile profile;
+      profile.gauge = &gauge_;
+      // A submit's connection of its own is closed after it, so the idle connections of the
+      // cache stay the polls'.
+      profile.close_fresh_connections = true;
+      std::string problem;
+      transfer.handle = internal::CurlHandle::create(options_, profile, problem);
+      if (!transfer.handle) return problem;
     }
-    CURL* easy = transfer.easy.get();
-    CURLcode code = CURLE_OK;
-    const auto set = [&](auto option, auto value) {
-      if (code == CURLE_OK) code = curl_easy_setopt(easy, option, value);
-    };
-    set(CURLOPT_NOSIGNAL, 1L);
-    set(CURLOPT_PRIVATE, static_cast<void*>(&transfer));
-    set(CURLOPT_ERRORBUFFER, transfer.error_buffer.data());
-    set(CURLOPT_HEADERFUNCTION, on_header_line);
-    set(CURLOPT_HEADERDATA, static_cast<void*>(&transfer));
-    set(CURLOPT_WRITEFUNCTION, on_body_bytes);
-    set(CURLOPT_WRITEDATA, static_cast<void*>(&transfer));
-    set(CURLOPT_PROTOCOLS_STR, "http,https");
-    set(CURLOPT_FOLLOWLOCATION, 0L);
-    set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    set(CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_limit);
-    set(CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
-    if (!options_.proxy.empty()) set(CURLOPT_PROXY, options_.proxy.c_str());
-    if (!options_.ca_bundle.empty()) set(CURLOPT_CAINFO, options_.ca_bundle.c_str());
-    if (!options_.ca_path.empty()) set(CURLOPT_CAPATH, options_.ca_path.c_str());
-    set(CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
-    set(CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-    if (!options_.user_agent.empty()) set(CURLOPT_USERAGENT, options_.user_agent.c_str());
-    set(CURLOPT_TCP_KEEPALIVE, 1L);
-    set(CURLOPT_OPENSOCKETFUNCTION, open_counted_socket);
-    set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(&gauge_));
-    set(CURLOPT_CLOSESOCKETFUNCTION, close_counted_socket);
-    set(CURLOPT_CLOSESOCKETDATA, static_cast<void*>(&gauge_));
-    set(CURLOPT_URL, request.url.c_str());
-    if (request.method == "GET") {
-      set(CURLOPT_HTTPGET, 1L);
-    } else if (request.method == "HEAD") {
-      set(CURLOPT_NOBODY, 1L);
-    } else {
-      set(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-      set(CURLOPT_POSTFIELDS, request.body.data());  // the Transfer outlives the transfer
-      if (request.method != "POST") set(CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    }
-    set(CURLOPT_HTTPHEADER, transfer.headers.get());
-    set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-    // A submit gets a connection of its own: libcurl silently resends a request whose reused
-    // connection turns out dead, and a submit must never be sent twice.
-    set(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
-    // ... and gives it back at once, so the idle connections of the cache stay the polls'.
-    set(CURLOPT_FORBID_REUSE, request.fresh_connection ? 1L : 0L);
-    if (code != CURLE_OK) {
-      return std::string("libcurl rejected the request: ") + curl_easy_strerror(code);
-    }
-    return {};
+    return transfer.handle->prepare(transfer.request, transfer.exchange);
   }
 
   static constexpr std::size_t kMaxIdleHandles = 32;
@@ -433,7 +293,7 @@ class CurlMultiHttp final : public AsyncHttp {
   internal::CurlMultiPtr multi_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::unordered_map<JobId, CURL*> by_job_;
-  std::vector<internal::CurlEasyPtr> idle_;
+  std::vector<std::unique_ptr<internal::CurlHandle>> idle_;
   std::vector<Completion> failed_;
   ClockWaiter waiter_;
 };

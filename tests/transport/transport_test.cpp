@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "loopback.hpp"
 #include "seedance/cancellation.hpp"
 #include "seedance/transport.hpp"
 
@@ -37,19 +38,6 @@ const std::string kJson =
     R"("watermark":false,"generate_audio":true,"service_tier":"default"}})";
 
 const std::string kSecret = "sk-transport-test-SECRET-0123456789";
-
-// Requests must reach the in-process server, whatever proxy the environment names.
-class NoProxyEnvironment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    for (const char* name :
-         {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
-      unsetenv(name);
-    }
-  }
-};
-const auto* const no_proxy_environment =
-    ::testing::AddGlobalTestEnvironment(new NoProxyEnvironment);
 
 // An httplib server on 127.0.0.1:<any port>, recording the client port of every request.
 class LoopbackServer {
@@ -184,17 +172,7 @@ class TransportTest : public ::testing::Test {
 class DroppingServer {
  public:
   DroppingServer() {
-    listener_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        listen(listener_, 16) != 0 ||
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      throw std::runtime_error("cannot listen on loopback");
-    }
-    port_ = ntohs(address.sin_port);
+    listener_ = testing::listen_on_loopback(port_);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
 
