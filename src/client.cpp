@@ -106,13 +106,14 @@ HttpResponse Client::Impl::send_once(const HttpRequest& request, int /*attempt*/
   return transport->send(request);
 }
 
-std::chrono::milliseconds Client::Impl::retry_delay(const HttpResponse& response,
-                                                    int retry_number) const {
-  auto delay = detail::backoff_delay(retry, retry_number, jitter.unit());
-  if (const auto requested = detail::requested_delay(response, retry.max_retry_after)) {
-    delay = std::max(delay, *requested);
-  }
-  return delay;
+detail::RetryDecision Client::Impl::decide(const detail::FailedAttempt& failed) const {
+  return detail::decide_retry(retry, budget, jitter, failed);
+}
+
+void Client::Impl::succeeded(const HttpRequest& request, const HttpResponse& response, int attempt,
+                             std::chrono::milliseconds duration) const {
+  budget.refund();
+  log(request, response, attempt, duration, "done");
 }
 
 HttpResponse Client::Impl::send_with_retries(
@@ -122,69 +123,44 @@ HttpResponse Client::Impl::send_with_retries(
   const CancellationToken* cancel = between_attempts ? &*between_attempts
                                     : request.cancel ? &*request.cancel
                                                      : nullptr;
+  const auto cancelled = [&](const char* when) {
+    return CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled" +
+                          when);
+  };
   for (int attempt = 1;; ++attempt) {
-    if (cancel != nullptr && cancel->cancelled()) {
-      throw CancelledError(request.method + " " + detail::path_of(request.url) +
-                           ": cancelled before sending");
-    }
+    if (cancel != nullptr && cancel->cancelled()) throw cancelled(" before sending");
     const auto started = clock->now();
     HttpResponse response = send_once(request, attempt);
     const auto duration = elapsed_ms(started, clock->now());
-    const bool failed = response.error != TransportError::None || response.status >= 400;
-    if (!failed) {
-      budget.refund();
-      log(request, response, attempt, duration, "done");
+    if (response.error == TransportError::None && response.status < 400) {
+      succeeded(request, response, attempt, duration);
       return response;
     }
-    const bool retryable =
-        detail::should_retry(response, idempotency) && attempt < retry.max_attempts;
-    // A failure that is not retried is returned even when cancelled: for a submit it may mean
-    // that a task was created, which the caller must hear about.
-    if (response.error == TransportError::Cancelled ||
-        (retryable && cancel != nullptr && cancel->cancelled())) {
-      log(request, response, attempt, duration, "cancelled");
-      throw CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled");
+    const detail::RetryDecision next =
+        decide({response, attempt, idempotency, cancel != nullptr && cancel->cancelled()});
+    log(request, response, attempt, duration, next.text);
+    switch (next.action) {
+      case detail::RetryDecision::Action::Cancelled:
+        throw cancelled("");
+      case detail::RetryDecision::Action::GiveUp:
+        return response;
+      case detail::RetryDecision::Action::Retry:
+        break;
     }
-    if (!retryable || !budget.try_spend(response.error)) {
-      log(request, response, attempt, duration, "give up: " + detail::describe_failure(response));
-      return response;
-    }
-    const auto delay = retry_delay(response, attempt);
-    log(request, response, attempt, duration,
-        "retry in " + std::to_string(delay.count()) + " ms (" + detail::describe_failure(response) +
-            ")");
-    if (!clock->sleep_until(clock->now() + delay,
-                            cancel != nullptr ? *cancel : CancellationToken())) {
-      throw CancelledError(request.method + " " + detail::path_of(request.url) +
-                           ": cancelled while waiting to retry");
+    if (!detail::wait_before_retry(*clock, next.delay,
+                                   cancel != nullptr ? *cancel : CancellationToken())) {
+      throw cancelled(" while waiting to retry");
     }
   }
 }
 
 void Client::Impl::log(const HttpRequest& request, const HttpResponse& response, int attempt,
                        std::chrono::milliseconds duration, std::string decision) const {
-  if (!logger) return;
-  RequestEvent event;
-  event.method = request.method;
-  event.path = detail::path_of(request.url);
-  event.attempt = attempt;
-  event.status = response.status;
-  event.error = response.error;
-  event.duration = duration;
-  event.decision = std::move(decision);
-  logger(event);
+  if (logger)
+    logger(detail::make_request_event(request, response, attempt, duration, std::move(decision)));
 }
 
 namespace detail {
-
-std::string describe_failure(const HttpResponse& response) {
-  if (response.error != TransportError::None) {
-    std::string text(to_string(response.error));
-    if (!response.error_detail.empty()) text += ": " + response.error_detail;
-    return text;
-  }
-  return "HTTP " + std::to_string(response.status);
-}
 
 std::string request_id_of(const HttpResponse& response) {
   for (const char* name : {"X-Oneapi-Request-Id", "X-Request-Id"}) {

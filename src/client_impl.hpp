@@ -50,19 +50,24 @@ struct Client::Impl {
   /// A request to `url` with the standard headers; Authorization only for the API's origin.
   HttpRequest make_request(std::string method, std::string url) const;
 
-  /// One attempt, reported to the logger with `decision`'s answer for what comes next.
+  /// One attempt, sent as is.
   HttpResponse send_once(const HttpRequest& request, int attempt) const;
 
-  /// Sends with the retry policy and budget; sleeps on the clock between attempts.
-  /// Returns the last response, successful or not. Throws CancelledError when
-  /// `between_attempts` (else the request's own token) is cancelled before an attempt or while
-  /// waiting for one; only the request's token can end a transfer.
+  /// The retry loop of the synchronous calls: sends, and after a failure asks decide() and waits
+  /// on the clock before the next attempt. Returns the last response, successful or not. Throws
+  /// CancelledError when `between_attempts` (else the request's own token) is cancelled before
+  /// an attempt or while waiting for one; only the request's token can end a transfer.
   HttpResponse send_with_retries(
       const HttpRequest& request, detail::Idempotency idempotency,
       const std::optional<CancellationToken>& between_attempts = std::nullopt) const;
 
-  /// How long to wait before retry number `retry_number` after `response`.
-  std::chrono::milliseconds retry_delay(const HttpResponse& response, int retry_number) const;
+  /// detail::decide_retry under this client's policy, budget and jitter: every retry of every
+  /// request (the loops above and in the poller and downloads, and the engine) is decided here.
+  detail::RetryDecision decide(const detail::FailedAttempt& failed) const;
+
+  /// A success gives the retry budget a token back; logged as "done".
+  void succeeded(const HttpRequest& request, const HttpResponse& response, int attempt,
+                 std::chrono::milliseconds duration) const;
 
   void log(const HttpRequest& request, const HttpResponse& response, int attempt,
            std::chrono::milliseconds duration, std::string decision) const;
@@ -86,9 +91,6 @@ Task task_from_response(const HttpResponse& response, std::string_view task_id);
 
 /// The service's id for an exchange: the X-Oneapi-Request-Id or X-Request-Id header; empty if none.
 std::string request_id_of(const HttpResponse& response);
-
-/// "retry in 500 ms (HTTP 503)" and the like, for RequestEvent::decision.
-std::string describe_failure(const HttpResponse& response);
 
 }  // namespace detail
 }  // namespace seedance

@@ -312,6 +312,13 @@ class SegmentSink final : public FetchSink {
   std::string error_;
 };
 
+/// Opens `path` with `flags`, or throws Error naming `context`.
+int open_part(const std::string& path, int flags, const std::string& context) {
+  const int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) throw Error(context + ": " + system_error_text("cannot open", path));
+  return fd;
+}
+
 class FileDescriptor {
  public:
   explicit FileDescriptor(int fd) : fd_(fd) {}
@@ -330,155 +337,200 @@ class FileDescriptor {
 /// Runs every unfinished segment of `meta` on its own thread while the calling thread supervises:
 /// it forwards cancellation, reports progress, emits the log and checkpoints progress into the
 /// meta file (after fdatasync, so the meta never claims bytes that are not on disk).
-void run_segments(const detail::ClientImpl& impl, PartMeta& meta, const std::string& part_path,
-                  const std::string& meta_path, const FetchControl& control, ProgressMeter& meter) {
-  const int raw_fd = ::open(part_path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (raw_fd < 0) throw Error(control.context + ": " + system_error_text("cannot open", part_path));
-  FileDescriptor fd(raw_fd);
-  const std::size_t count = meta.segments.size();
-  std::vector<std::atomic<std::uint64_t>> done(count);
-  std::uint64_t done_before = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    done[i] = meta.segments[i].done;
-    done_before += meta.segments[i].done;
+class SegmentRun {
+ public:
+  SegmentRun(const detail::ClientImpl& impl, PartMeta& meta, const std::string& part_path,
+             const std::string& meta_path, const FetchControl& control, ProgressMeter& meter)
+      : impl_(impl),
+        meta_(meta),
+        part_path_(part_path),
+        meta_path_(meta_path),
+        control_(control),
+        meter_(meter),
+        fd_(open_part(part_path, O_WRONLY | O_CLOEXEC, control.context)),
+        count_(meta.segments.size()),
+        done_(count_),
+        errors_(count_),
+        transferred_before_(meter.transferred()) {
+    for (std::size_t i = 0; i < count_; ++i) {
+      done_[i] = meta.segments[i].done;
+      done_before_ += meta.segments[i].done;
+    }
+  }
+  SegmentRun(const SegmentRun&) = delete;
+  SegmentRun& operator=(const SegmentRun&) = delete;
+
+  void run() {
+    try {
+      start();
+      supervise();
+    } catch (...) {
+      join_all();
+      if (control_.log) drain_events();
+      checkpoint();
+      throw;
+    }
+    join_all();
+    if (control_.log) drain_events();
+    meter_.set_transferred(transferred_before_ + received_.load());
+    if (const std::exception_ptr error = first_error()) {
+      checkpoint();
+      std::rethrow_exception(error);
+    }
+    const std::string& context = control_.context;
+    if (::fsync(fd_.get()) != 0) {
+      throw Error(context + ": " + system_error_text("cannot sync", part_path_) + kPartKept);
+    }
+    if (::close(fd_.release()) != 0) {
+      throw Error(context + ": " + system_error_text("cannot close", part_path_) + kPartKept);
+    }
   }
 
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::size_t finished = 0;
-  std::vector<std::exception_ptr> errors(count);
-  std::vector<RequestEvent> events;
-  std::atomic<std::uint64_t> delivered{0};
-  std::atomic<std::uint64_t> received{0};
-  const std::uint64_t transferred_before = meter.transferred();
-  CancellationToken stop;  // the caller's token, or a failed sibling
-
-  FetchControl worker_control;
-  worker_control.context = control.context;
-  worker_control.cancel = stop;
-  worker_control.deadline = control.deadline;
-  worker_control.on_delivered = [&delivered](std::uint64_t bytes) {
-    delivered.fetch_add(bytes, std::memory_order_relaxed);
-  };
-  worker_control.on_received = [&received](std::uint64_t bytes) {
-    received.fetch_add(bytes, std::memory_order_relaxed);
-  };
-  if (control.log) {
-    worker_control.log = [&](const RequestEvent& event) {
-      const std::lock_guard<std::mutex> lock(mutex);
-      events.push_back(event);
+ private:
+  /// What every segment's fetch reports to: counters and a queue of events for this thread.
+  FetchControl worker_control() {
+    FetchControl control;
+    control.context = control_.context;
+    control.cancel = stop_;
+    control.deadline = control_.deadline;
+    control.on_delivered = [this](std::uint64_t bytes) {
+      delivered_.fetch_add(bytes, std::memory_order_relaxed);
     };
+    control.on_received = [this](std::uint64_t bytes) {
+      received_.fetch_add(bytes, std::memory_order_relaxed);
+    };
+    if (control_.log) {
+      control.log = [this](const RequestEvent& event) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        events_.push_back(event);
+      };
+    }
+    return control;
   }
 
-  const auto checkpoint = [&] {
-    PartMeta snapshot = meta;
-    for (std::size_t i = 0; i < count; ++i) {
-      snapshot.segments[i].done = done[i].load(std::memory_order_acquire);
+  void start() {
+    worker_control_ = worker_control();
+    threads_.reserve(count_);
+    for (std::size_t i = 0; i < count_; ++i) {
+      const PartSegment segment = meta_.segments[i];
+      FetchSpec spec;
+      spec.url = meta_.source;
+      spec.start = segment.start;
+      spec.position = segment.start + segment.done;
+      spec.end = segment.end;
+      spec.identity = meta_.identity;
+      spec.identity_fixed = true;
+      threads_.emplace_back([this, i, spec = std::move(spec)] { fetch_segment(i, spec); });
     }
-    if (::fdatasync(fd.get()) != 0) return;
-    detail::write_part_meta(meta_path, snapshot);
-    meta = snapshot;
-  };
-  const auto drain_events = [&] {
-    std::vector<RequestEvent> pending;
-    {
-      const std::lock_guard<std::mutex> lock(mutex);
-      pending.swap(events);
-    }
-    for (const RequestEvent& event : pending) control.log(event);
-  };
+  }
 
-  std::vector<std::thread> threads;
-  threads.reserve(count);
-  const auto join_all = [&] {
-    stop.cancel();
-    for (std::thread& thread : threads) {
-      if (thread.joinable()) thread.join();
+  void fetch_segment(std::size_t i, const FetchSpec& spec) {
+    SegmentSink sink(fd_.get(), spec.position, done_[i], part_path_);
+    try {
+      if (spec.position < *spec.end) {
+        detail::fetch(impl_, spec, sink, worker_control_);
+        if (!sink.flush()) throw Error(control_.context + ": " + sink.error() + kPartKept);
+      }
+    } catch (...) {
+      (void)sink.flush();  // what arrived is valid: keep it for the resume
+      errors_[i] = std::current_exception();
+      stop_.cancel();
     }
-  };
-  try {
-    for (std::size_t i = 0; i < count; ++i) {
-      const PartSegment segment = meta.segments[i];
-      threads.emplace_back([&, i, segment] {
-        SegmentSink sink(fd.get(), segment.start + segment.done, done[i], part_path);
-        try {
-          if (segment.start + segment.done < segment.end) {
-            FetchSpec spec;
-            spec.url = meta.source;
-            spec.start = segment.start;
-            spec.position = segment.start + segment.done;
-            spec.end = segment.end;
-            spec.identity = meta.identity;
-            spec.identity_fixed = true;
-            detail::fetch(impl, spec, sink, worker_control);
-            if (!sink.flush()) throw Error(control.context + ": " + sink.error() + kPartKept);
-          }
-        } catch (...) {
-          (void)sink.flush();  // what arrived is valid: keep it for the resume
-          errors[i] = std::current_exception();
-          stop.cancel();
-        }
-        const std::lock_guard<std::mutex> lock(mutex);
-        ++finished;
-        changed.notify_all();
-      });
-    }
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++finished_;
+    changed_.notify_all();
+  }
+
+  void supervise() {
     auto last_checkpoint = std::chrono::steady_clock::now();
     while (true) {
       {
-        std::unique_lock<std::mutex> lock(mutex);
-        if (finished == count) break;
-        changed.wait_for(lock, kSupervisorTick);
-        if (finished == count) break;
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (finished_ == count_) break;
+        changed_.wait_for(lock, kSupervisorTick);
+        if (finished_ == count_) break;
       }
-      if (control.cancel.cancelled()) stop.cancel();
-      if (control.log) drain_events();
-      meter.set_transferred(transferred_before + received.load(std::memory_order_relaxed));
-      meter.report(done_before + delivered.load(std::memory_order_relaxed), meta.identity.total,
-                   false);
+      if (control_.cancel.cancelled()) stop_.cancel();
+      if (control_.log) drain_events();
+      meter_.set_transferred(transferred_before_ + received_.load(std::memory_order_relaxed));
+      meter_.report(done_before_ + delivered_.load(std::memory_order_relaxed), meta_.identity.total,
+                    false);
       if (std::chrono::steady_clock::now() - last_checkpoint >= kCheckpointInterval) {
         checkpoint();
         last_checkpoint = std::chrono::steady_clock::now();
       }
     }
-  } catch (...) {
-    join_all();
-    if (control.log) drain_events();
-    checkpoint();
-    throw;
   }
-  join_all();
-  if (control.log) drain_events();
-  meter.set_transferred(transferred_before + received.load());
 
-  std::exception_ptr first_error;
-  for (const std::exception_ptr& error : errors) {
-    if (!error) continue;
-    try {
-      std::rethrow_exception(error);
-    } catch (const CancelledError&) {
-      if (!first_error && control.cancel.cancelled()) first_error = error;
-    } catch (...) {
-      first_error = error;
-      break;
+  void checkpoint() {
+    PartMeta snapshot = meta_;
+    for (std::size_t i = 0; i < count_; ++i) {
+      snapshot.segments[i].done = done_[i].load(std::memory_order_acquire);
+    }
+    if (::fdatasync(fd_.get()) != 0) return;
+    detail::write_part_meta(meta_path_, snapshot);
+    meta_ = snapshot;
+  }
+
+  void drain_events() {
+    std::vector<RequestEvent> pending;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      pending.swap(events_);
+    }
+    for (const RequestEvent& event : pending) control_.log(event);
+  }
+
+  void join_all() {
+    stop_.cancel();
+    for (std::thread& thread : threads_) {
+      if (thread.joinable()) thread.join();
     }
   }
-  if (!first_error) {
-    for (const std::exception_ptr& error : errors) {
-      if (error) first_error = error;
+
+  /// The error to report: the first that is not a sibling's cancellation (a CancelledError
+  /// only when the caller cancelled), else the last of any.
+  std::exception_ptr first_error() const {
+    std::exception_ptr first;
+    for (const std::exception_ptr& error : errors_) {
+      if (!error) continue;
+      try {
+        std::rethrow_exception(error);
+      } catch (const CancelledError&) {
+        if (!first && control_.cancel.cancelled()) first = error;
+      } catch (...) {
+        return error;
+      }
     }
+    if (first) return first;
+    for (const std::exception_ptr& error : errors_) {
+      if (error) first = error;
+    }
+    return first;
   }
-  if (first_error) {
-    checkpoint();
-    std::rethrow_exception(first_error);
-  }
-  if (::fsync(fd.get()) != 0) {
-    throw Error(control.context + ": " + system_error_text("cannot sync", part_path) + kPartKept);
-  }
-  if (::close(fd.release()) != 0) {
-    throw Error(control.context + ": " + system_error_text("cannot close", part_path) + kPartKept);
-  }
-}
+
+  const detail::ClientImpl& impl_;
+  PartMeta& meta_;
+  const std::string& part_path_;
+  const std::string& meta_path_;
+  const FetchControl& control_;
+  ProgressMeter& meter_;
+  FileDescriptor fd_;
+  const std::size_t count_;
+  std::vector<std::atomic<std::uint64_t>> done_;
+  std::uint64_t done_before_ = 0;
+  std::mutex mutex_;  // guards finished_ and events_
+  std::condition_variable changed_;
+  std::size_t finished_ = 0;
+  std::vector<std::exception_ptr> errors_;
+  std::vector<RequestEvent> events_;
+  std::atomic<std::uint64_t> delivered_{0};
+  std::atomic<std::uint64_t> received_{0};
+  const std::uint64_t transferred_before_;
+  CancellationToken stop_;  // the caller's token, or a failed sibling
+  FetchControl worker_control_;
+  std::vector<std::thread> threads_;
+};
 
 /// A small in-memory sink for the probe of a segmented download.
 class DiscardSink final : public FetchSink {
@@ -509,9 +561,8 @@ std::optional<PartMeta> start_segments(const detail::ClientImpl& impl, const std
   meta.segments = detail::plan_segments(*identity.total, options.segments, kMinSegmentBytes);
   if (meta.segments.size() < 2) return std::nullopt;
 
-  const int raw_fd = ::open(part_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (raw_fd < 0) throw Error(control.context + ": " + system_error_text("cannot open", part_path));
-  FileDescriptor fd(raw_fd);
+  FileDescriptor fd(
+      open_part(part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, control.context));
   // Reserving the space makes a full disk fail now rather than halfway; where the file system
   // cannot, a sparse file of the right size does.
   const int reserved = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(*identity.total));
@@ -558,6 +609,67 @@ void verify_and_rename(const std::string& context, const DownloadOptions& option
   std::remove(meta_path.c_str());
 }
 
+/// A part left by an earlier call that may be resumed, and its size on disk.
+struct ResumablePart {
+  PartMeta meta;
+  std::uint64_t size = 0;
+};
+
+/// The part of an earlier call when it can be resumed: the same source, a validator, and a size
+/// that fits what its meta says. Anything else is removed.
+std::optional<ResumablePart> resumable_part(const std::string& url, const std::string& part_path,
+                                            const std::string& meta_path,
+                                            const DownloadOptions& options) {
+  std::optional<PartMeta> meta = options.resume ? detail::read_part_meta(meta_path) : std::nullopt;
+  const std::optional<std::uint64_t> part_size = file_size(part_path);
+  bool usable = meta && part_size && meta->source == url && !meta->identity.validator().empty();
+  if (usable && !meta->segments.empty()) usable = part_size == meta->identity.total;
+  if (usable && meta->segments.empty() && meta->identity.total) {
+    usable = *part_size <= *meta->identity.total;
+  }
+  if (!usable) {
+    remove_part(part_path, meta_path);
+    return std::nullopt;
+  }
+  return ResumablePart{std::move(*meta), *part_size};
+}
+
+/// Fetches into "<path>.part" sequentially, from the end of `part` when there is one. Sets the
+/// result's `resumed` and `total_size`.
+DownloadResult download_sequential(const detail::ClientImpl& impl, const std::string& url,
+                                   const std::string& part_path, const std::string& meta_path,
+                                   const std::optional<ResumablePart>& part,
+                                   const FetchControl& control, const DownloadOptions& options,
+                                   ProgressMeter& meter) {
+  DownloadResult result;
+  const std::uint64_t offset = part ? part->size : 0;
+  // A part that already holds every byte the server announced is finished without asking:
+  // a gateway turns the 416 that such a request gets into a 502.
+  if (part && part->meta.identity.total && offset == *part->meta.identity.total) {
+    result.resumed = true;
+    result.total_size = part->meta.identity.total;
+    return result;
+  }
+  PartMeta fresh;
+  fresh.source = url;
+  PartFile file(part_path, meta_path, part ? part->meta : fresh, control.context, options);
+  file.open_at(offset);
+  FetchSpec spec;
+  spec.url = url;
+  spec.position = offset;
+  if (part) spec.identity = part->meta.identity;
+  FetchControl sequential = control;
+  sequential.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
+  sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
+    meter.report(file.size(), file.total(), false);
+  };
+  const FetchOutcome outcome = detail::fetch(impl, spec, file, sequential);
+  file.commit();
+  result.resumed = offset > 0 && !file.restarted();
+  result.total_size = outcome.identity.total;
+  return result;
+}
+
 DownloadResult download_file(const detail::ClientImpl& impl, const std::string& url,
                              const std::string& context, const std::string& path,
                              const DownloadOptions& options) {
@@ -568,55 +680,24 @@ DownloadResult download_file(const detail::ClientImpl& impl, const std::string& 
   if (!options.resume) remove_part(part_path, meta_path);
 
   for (int changes = 0;; ++changes) {
-    std::optional<PartMeta> meta =
-        options.resume ? detail::read_part_meta(meta_path) : std::nullopt;
-    const std::optional<std::uint64_t> part_size = file_size(part_path);
-    bool usable = meta && part_size && meta->source == url && !meta->identity.validator().empty();
-    if (usable && !meta->segments.empty()) usable = part_size == meta->identity.total;
-    if (usable && meta->segments.empty() && meta->identity.total) {
-      usable = *part_size <= *meta->identity.total;
-    }
-    if (!usable) {
-      remove_part(part_path, meta_path);
-      meta.reset();
-    }
+    std::optional<ResumablePart> part = resumable_part(url, part_path, meta_path, options);
     try {
-      if (!meta && options.segments > 1) {
-        meta = start_segments(impl, url, part_path, meta_path, control, options);
+      std::optional<PartMeta> segmented;
+      if (part && !part->meta.segments.empty()) {
+        segmented = part->meta;
+      } else if (!part && options.segments > 1) {
+        segmented = start_segments(impl, url, part_path, meta_path, control, options);
       }
       DownloadResult result;
-      result.path = path;
-      if (meta && !meta->segments.empty()) {
-        result.resumed = changes == 0 && usable;
-        run_segments(impl, *meta, part_path, meta_path, control, meter);
-        result.total_size = meta->identity.total;
+      if (segmented) {
+        result.resumed = changes == 0 && part;
+        SegmentRun(impl, *segmented, part_path, meta_path, control, meter).run();
+        result.total_size = segmented->identity.total;
       } else {
-        PartMeta fresh;
-        fresh.source = url;
-        const std::uint64_t offset = meta ? *part_size : 0;
-        // A part that already holds every byte the server announced is finished without asking:
-        // a gateway turns the 416 that such a request gets into a 502.
-        if (meta && meta->identity.total && offset == *meta->identity.total) {
-          result.resumed = true;
-          result.total_size = meta->identity.total;
-        } else {
-          PartFile part(part_path, meta_path, meta ? *meta : fresh, context, options);
-          part.open_at(offset);
-          FetchSpec spec;
-          spec.url = url;
-          spec.position = offset;
-          if (meta) spec.identity = meta->identity;
-          FetchControl sequential = control;
-          sequential.on_received = [&](std::uint64_t bytes) { meter.transferred(bytes); };
-          sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
-            meter.report(part.size(), part.total(), false);
-          };
-          const FetchOutcome outcome = detail::fetch(impl, spec, part, sequential);
-          part.commit();
-          result.resumed = offset > 0 && !part.restarted();
-          result.total_size = outcome.identity.total;
-        }
+        result =
+            download_sequential(impl, url, part_path, meta_path, part, control, options, meter);
       }
+      result.path = path;
       verify_and_rename(context, options, result.total_size, part_path, meta_path, path);
       result.bytes = file_size(path).value_or(0);
       result.bytes_transferred = meter.transferred();

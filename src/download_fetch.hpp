@@ -92,8 +92,4 @@ struct FetchOutcome {
 FetchOutcome fetch(const ClientImpl& impl, const FetchSpec& spec, FetchSink& sink,
                    const FetchControl& control);
 
-/// A RequestEvent as Client::Impl::log builds it.
-RequestEvent make_event(const HttpRequest& request, const HttpResponse& response, int attempt,
-                        std::chrono::milliseconds duration, std::string decision);
-
 }  // namespace seedance::detail

@@ -37,49 +37,47 @@ PollTracker::Next PollTracker::on_answer(const HttpRequest& request, const HttpR
                                          milliseconds duration, bool cancelled) {
   const bool failed = response.error != TransportError::None || response.status >= 300;
   if (!failed) {
-    impl_.budget.refund();
-    impl_.log(request, response, consecutive_failures_ + 1, duration, "done");
+    impl_.succeeded(request, response, consecutive_failures_ + 1, duration);
     consecutive_failures_ = 0;
-    Task task = task_from_response(response, task_id_);
-    const bool changed = !last_task_ || last_task_->status != task.status ||
-                         last_task_->status_text != task.status_text ||
-                         last_task_->progress != task.progress;
-    last_task_ = std::move(task);
-    if (changed && options_.on_progress) options_.on_progress(*last_task_);
-    if (last_task_->status == TaskStatus::Success) return {true, milliseconds(0)};
-    if (last_task_->status == TaskStatus::Failure) {
-      if (options_.throw_on_failure) throw TaskFailedError(*last_task_);
-      return {true, milliseconds(0)};
-    }
-    const auto jitter = milliseconds(static_cast<long long>(
-        static_cast<double>(options_.poll_jitter.count()) * impl_.jitter.unit()));
-    auto delay = options_.poll_interval + jitter;
-    // A Retry-After on a progress answer (as long-running-operation APIs send) only lengthens.
-    if (const auto requested = requested_delay(response, impl_.retry.max_retry_after)) {
-      delay = std::max(delay, *requested);
-    }
-    return {false, std::max<milliseconds>(delay, kMinPollInterval)};
-  }
-
-  if (response.error == TransportError::Cancelled || cancelled) {
-    impl_.log(request, response, consecutive_failures_ + 1, duration, "cancelled");
-    throw CancelledError(context_ + ": cancelled");
-  }
-  ++consecutive_failures_;
-  if (!should_retry(response, Idempotency::Idempotent) ||
-      consecutive_failures_ >= impl_.retry.max_attempts ||
-      !impl_.budget.try_spend(response.error)) {
-    impl_.log(request, response, consecutive_failures_, duration,
-              "give up: " + describe_failure(response));
-    throw_for_response(response, context_);
+    return on_task(response);
   }
   // A retry is a poll too: it keeps the floor, and a Retry-After only makes the wait longer.
-  const auto delay =
-      std::max<milliseconds>(impl_.retry_delay(response, consecutive_failures_), kMinPollInterval);
-  impl_.log(
-      request, response, consecutive_failures_, duration,
-      "retry in " + std::to_string(delay.count()) + " ms (" + describe_failure(response) + ")");
-  return {false, delay};
+  const RetryDecision next =
+      impl_.decide({response, consecutive_failures_ + 1, Idempotency::Idempotent, cancelled,
+                    OnCancel::EndAlways, kMinPollInterval});
+  impl_.log(request, response, consecutive_failures_ + 1, duration, next.text);
+  switch (next.action) {
+    case RetryDecision::Action::Cancelled:
+      throw CancelledError(context_ + ": cancelled");
+    case RetryDecision::Action::GiveUp:
+      throw_for_response(response, context_);
+    case RetryDecision::Action::Retry:
+      break;
+  }
+  ++consecutive_failures_;
+  return {false, next.delay};
+}
+
+PollTracker::Next PollTracker::on_task(const HttpResponse& response) {
+  Task task = task_from_response(response, task_id_);
+  const bool changed = !last_task_ || last_task_->status != task.status ||
+                       last_task_->status_text != task.status_text ||
+                       last_task_->progress != task.progress;
+  last_task_ = std::move(task);
+  if (changed && options_.on_progress) options_.on_progress(*last_task_);
+  if (last_task_->status == TaskStatus::Success) return {true, milliseconds(0)};
+  if (last_task_->status == TaskStatus::Failure) {
+    if (options_.throw_on_failure) throw TaskFailedError(*last_task_);
+    return {true, milliseconds(0)};
+  }
+  const auto jitter = milliseconds(static_cast<long long>(
+      static_cast<double>(options_.poll_jitter.count()) * impl_.jitter.unit()));
+  auto delay = options_.poll_interval + jitter;
+  // A Retry-After on a progress answer (as long-running-operation APIs send) only lengthens.
+  if (const auto requested = requested_delay(response, impl_.retry.max_retry_after)) {
+    delay = std::max(delay, *requested);
+  }
+  return {false, std::max<milliseconds>(delay, kMinPollInterval)};
 }
 
 TimeoutError PollTracker::timeout_error() const {

@@ -40,6 +40,9 @@ class PollTracker {
   int attempt() const noexcept { return consecutive_failures_ + 1; }
 
  private:
+  /// A successful answer: the task, and whether the wait is over.
+  Next on_task(const HttpResponse& response);
+
   const Client::Impl& impl_;
   std::string task_id_;
   const WaitOptions& options_;

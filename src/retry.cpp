@@ -7,6 +7,8 @@
 #include <cmath>
 #include <string>
 
+#include "url.hpp"
+
 namespace seedance::detail {
 
 bool is_retryable_status(int status) noexcept {
@@ -125,6 +127,59 @@ void RetryBudget::refund() {
   if (capacity_ <= 0) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (tokens_ < capacity_) ++tokens_;
+}
+
+RetryDecision decide_retry(const RetryPolicy& policy, RetryBudget& budget, Jitter& jitter,
+                           const FailedAttempt& failed) {
+  const HttpResponse& response = failed.response;
+  using Action = RetryDecision::Action;
+  const bool cancels = failed.on_cancel != OnCancel::GiveUp;
+  if (cancels && response.error == TransportError::Cancelled) {
+    return {Action::Cancelled, std::chrono::milliseconds(0), "cancelled"};
+  }
+  const bool retryable =
+      should_retry(response, failed.idempotency) && failed.attempt < policy.max_attempts;
+  if (failed.cancelled && cancels && (retryable || failed.on_cancel == OnCancel::EndAlways)) {
+    return {Action::Cancelled, std::chrono::milliseconds(0), "cancelled"};
+  }
+  if (!retryable || failed.cancelled || !budget.try_spend(response.error)) {
+    return {Action::GiveUp, std::chrono::milliseconds(0), "give up: " + describe_failure(response)};
+  }
+  auto delay = backoff_delay(policy, failed.attempt, jitter.unit());
+  if (const auto requested = requested_delay(response, policy.max_retry_after)) {
+    delay = std::max(delay, *requested);
+  }
+  delay = std::max(delay, failed.min_delay);
+  return {Action::Retry, delay,
+          "retry in " + std::to_string(delay.count()) + " ms (" + describe_failure(response) + ")"};
+}
+
+std::string describe_failure(const HttpResponse& response) {
+  if (response.error != TransportError::None) {
+    std::string text(to_string(response.error));
+    if (!response.error_detail.empty()) text += ": " + response.error_detail;
+    return text;
+  }
+  return "HTTP " + std::to_string(response.status);
+}
+
+RequestEvent make_request_event(const HttpRequest& request, const HttpResponse& response,
+                                int attempt, std::chrono::milliseconds duration,
+                                std::string decision) {
+  RequestEvent event;
+  event.method = request.method;
+  event.path = path_of(request.url);
+  event.attempt = attempt;
+  event.status = response.status;
+  event.error = response.error;
+  event.duration = duration;
+  event.decision = std::move(decision);
+  return event;
+}
+
+bool wait_before_retry(Clock& clock, std::chrono::milliseconds delay,
+                       const CancellationToken& cancel) {
+  return clock.sleep_until(clock.now() + delay, cancel);
 }
 
 Jitter::Jitter() : engine_(std::random_device{}()) {}

@@ -8,6 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "seedance/cancellation.hpp"
+#include "seedance/clock.hpp"
+#include "seedance/log.hpp"
 #include "seedance/retry.hpp"
 #include "seedance/transport.hpp"
 
@@ -67,5 +70,57 @@ class Jitter {
   std::mutex mutex_;
   std::minstd_rand engine_;
 };
+
+/// What a cancelled caller makes of a failed attempt.
+enum class OnCancel {
+  /// A retry that would follow ends as cancelled; a failure that is not retried is still the
+  /// answer (for a submit it may mean that a task was created).
+  EndRetry,
+  /// Any failure ends as cancelled (a wait: its answer no longer matters).
+  EndAlways,
+  /// No retry, but the answer is final rather than cancelled: the caller still reads it (the
+  /// engine's submit, whose answer may carry the id of a created task).
+  GiveUp,
+};
+
+/// One failed attempt, as the retry decision sees it.
+struct FailedAttempt {
+  const HttpResponse& response;
+  /// Number of this attempt (1 for the first); a retry is allowed while it is below max_attempts.
+  int attempt = 1;
+  Idempotency idempotency = Idempotency::Idempotent;
+  bool cancelled = false;  ///< The caller's token was cancelled.
+  OnCancel on_cancel = OnCancel::EndRetry;
+  /// The shortest wait before the retry (a status query keeps the 5 s poll floor).
+  std::chrono::milliseconds min_delay{0};
+};
+
+/// What to do after a failed attempt. `text` is the RequestEvent::decision: "retry in 500 ms
+/// (HTTP 503)", "give up: HTTP 404", "cancelled".
+struct RetryDecision {
+  enum class Action { Retry, GiveUp, Cancelled };
+  Action action = Action::GiveUp;
+  std::chrono::milliseconds delay{0};  ///< Retry: how long to wait first.
+  std::string text;
+};
+
+/// The one retry decision of the SDK, for the loops that sleep and for the engine that schedules:
+/// should_retry, the attempt limit, cancellation, then the budget (a token is spent only for a
+/// retry that follows), then the delay (back-off with jitter, lengthened by a Retry-After up to
+/// policy.max_retry_after, and by `failed.min_delay`).
+RetryDecision decide_retry(const RetryPolicy& policy, RetryBudget& budget, Jitter& jitter,
+                           const FailedAttempt& failed);
+
+/// "HTTP 503", or the transport error and its detail: why an attempt failed, for messages.
+std::string describe_failure(const HttpResponse& response);
+
+/// The RequestEvent of one attempt, whatever logger it goes to.
+RequestEvent make_request_event(const HttpRequest& request, const HttpResponse& response,
+                                int attempt, std::chrono::milliseconds duration,
+                                std::string decision);
+
+/// Waits `delay` on `clock` before a retry. False when `cancel` fired first.
+bool wait_before_retry(Clock& clock, std::chrono::milliseconds delay,
+                       const CancellationToken& cancel);
 
 }  // namespace seedance::detail

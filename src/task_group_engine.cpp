@@ -327,24 +327,19 @@ void Engine::on_completion(Completion completion) {
 
 void Engine::on_submit_answer(Job& job, Completion& completion) {
   const HttpResponse& response = completion.response;
-  const bool failed = response.error != TransportError::None || response.status >= 400;
-  if (!failed) {
-    impl_.budget.refund();
-    impl_.log(job.request, response, job.submit_attempts, completion.duration, "done");
-  } else if (response.error != TransportError::Cancelled && !job.cancel_requested &&
-             should_retry(response, Idempotency::NotIdempotent) &&
-             job.submit_attempts < impl_.retry.max_attempts &&
-             impl_.budget.try_spend(response.error)) {
-    // Only a submit that cannot have reached the service (or was turned away with 429).
-    const auto delay = impl_.retry_delay(response, job.submit_attempts);
-    impl_.log(
-        job.request, response, job.submit_attempts, completion.duration,
-        "retry in " + std::to_string(delay.count()) + " ms (" + describe_failure(response) + ")");
-    scheduler_.schedule(job.id, ActionKind::Submit, clock_.now() + delay);
-    return;
+  if (response.error == TransportError::None && response.status < 400) {
+    impl_.succeeded(job.request, response, job.submit_attempts, completion.duration);
   } else {
-    impl_.log(job.request, response, job.submit_attempts, completion.duration,
-              "give up: " + describe_failure(response));
+    // Only a submit that cannot have reached the service (or was turned away with 429) is
+    // retried; a cancelled job's submit is not, but its answer is still read for the task id.
+    const RetryDecision next =
+        impl_.decide({response, job.submit_attempts, Idempotency::NotIdempotent,
+                      job.cancel_requested, OnCancel::GiveUp});
+    impl_.log(job.request, response, job.submit_attempts, completion.duration, next.text);
+    if (next.action == RetryDecision::Action::Retry) {
+      scheduler_.schedule(job.id, ActionKind::Submit, clock_.now() + next.delay);
+      return;
+    }
   }
   try {
     job.receipt = receipt_from_submit_response(response);
