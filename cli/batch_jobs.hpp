@@ -30,9 +30,8 @@ struct ParsedJobs {
 /// 64-bit FNV-1a of `text` as 16 lowercase hex digits: stable across builds and platforms.
 std::string content_hash(std::string_view text);
 
-/// Maps one JSON request body onto a VideoRequest: the documented fields are typed (and checked
-/// by VideoRequest::validate()), anything else is passed through VideoRequest::extra_field().
-/// `name` receives the "name" member, which is not sent. Problems are appended without a line
+/// Reads one JSON request body with VideoRequest::from_json(), after taking out the "name"
+/// member (the CLI's, not sent), which `name` receives. Problems are appended without a line
 /// prefix.
 VideoRequest parse_job_body(std::string_view json_text, std::string& name,
                             std::vector<std::string>& problems);

@@ -1,193 +1,267 @@
 #include "batch_runner.hpp"
 
 #include <algorithm>
-#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "exit_codes.hpp"
 #include "seedance/error.hpp"
+#include "seedance/task_group.hpp"
 
 namespace seedance::cli {
 namespace {
 
-class JobRunner {
- public:
-  JobRunner(const BatchJob& job, Journal& journal, const BatchService& service,
-            const BatchOptions& options, const BatchEvents& events)
-      : job_(job), journal_(journal), service_(service), options_(options), events_(events) {
-    result_.line = job.line;
-    result_.name = job.name;
-    entry_.job_key = job.key();
-    entry_.line = job.line;
-    entry_.name = job.name;
-  }
+// The batch's own cap is on submits; polls keep the SDK's floor and are not capped further.
+constexpr double kRequestsPerSecond = 1000.0;
 
-  JobResult run(const JournalEntry* previous) {
-    try {
-      if (previous != nullptr) {
-        entry_ = *previous;
-        result_.task_id = previous->task_id;
-        if (!resume(*previous)) return result_;
-      }
-      if (result_.task_id.empty() && !submit()) return result_;
-      if (!wait()) return result_;
-      download();
-    } catch (const JournalError& error) {
-      // The journal could not record a step: stop this job, naming its task so nothing is lost.
-      finish(JobOutcome::Incomplete, error.what(), kExitNetworkError);
-    }
-    return result_;
-  }
+// One job of the file: its journal entry and its result. Set up on the caller's thread before
+// the group starts, then touched only by the group's thread.
+struct JobRun {
+  const BatchJob* job = nullptr;
+  JournalEntry entry;
+  JobResult result;
+  bool tracked = false;  // resumed from the journal: there is no submit
+};
+
+class BatchRun {
+ public:
+  BatchRun(const std::vector<BatchJob>& jobs, Journal& journal, const BatchOptions& options,
+           const BatchEvents& events);
+  BatchReport run(const Client& client);
 
  private:
-  void say(const std::string& text) {
-    if (events_.message) events_.message(job_, text);
-  }
+  enum class Start { Nothing, Submit, Track };
 
-  void finish(JobOutcome outcome, std::string message, int exit_code) {
-    result_.outcome = outcome;
-    result_.message = std::move(message);
-    result_.exit_code = exit_code;
-  }
+  Start resume(JobRun& run, const JournalEntry& previous);
+  TaskGroupOptions group_options();
+  void start(TaskGroup& group, JobRun& run);
+  void on_submitted(JobRun& run, const Receipt& receipt);
+  void on_result(const TaskResult& result);
+  void on_submit_error(JobRun& run, const std::exception_ptr& error);
+  void on_wait_error(JobRun& run, const std::exception_ptr& error);
+  void say(const JobRun& run, const std::string& text);
+  void record(JobRun& run, JobState state, std::string message = {});
+  static void finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code);
 
-  void record(JobState state, std::string message = {}) {
-    entry_.state = state;
-    entry_.message = std::move(message);
-    journal_.put(entry_);
-  }
-
-  // Picks a job up where an earlier run left it. False when there is nothing left to do.
-  bool resume(const JournalEntry& previous) {
-    switch (previous.state) {
-      case JobState::Done:
-        if (std::filesystem::exists(previous.output_path)) {
-          result_.output_path = previous.output_path;
-          result_.resumed = true;
-          finish(JobOutcome::Done, {}, kExitSuccess);
-          return false;
-        }
-        return true;  // The video was deleted since: download it again (the task is paid for).
-      case JobState::Submitted:
-        result_.resumed = true;
-        say("resuming task " + previous.task_id);
-        return true;
-      case JobState::Failed:
-        result_.resumed = true;
-        finish(JobOutcome::Failed, previous.message, kExitTaskFailed);
-        return false;
-      case JobState::Refused:
-        return true;  // No task exists: submit again.
-      case JobState::Submitting:
-      case JobState::Unknown: {
-        const std::string why = previous.state == JobState::Submitting
-                                    ? std::string("an earlier run stopped during its submit")
-                                    : previous.message;
-        if (options_.resubmit_unknown) {
-          say("submitting again (--resubmit-unknown): " + why);
-          result_.task_id.clear();
-          return true;
-        }
-        if (previous.state == JobState::Submitting) record(JobState::Unknown, why);
-        finish(JobOutcome::Unknown,
-               why + "; a task may exist. Not resubmitted (see --resubmit-unknown)",
-               kExitSubmitOutcomeUnknown);
-        return false;
-      }
-    }
-    return true;
-  }
-
-  bool submit() {
-    if (options_.cancel.cancelled() ||
-        (options_.rate != nullptr && !options_.rate->acquire(options_.cancel))) {
-      finish(JobOutcome::Incomplete, "cancelled before submit", kExitNetworkError);
-      return false;
-    }
-    // Recorded first, so that a crash during the POST leaves a trace: "submitting".
-    entry_.task_id.clear();
-    record(JobState::Submitting);
-    Receipt receipt;
-    try {
-      receipt = service_.submit(job_.request);
-    } catch (const SubmitOutcomeUnknownError& error) {
-      record(JobState::Unknown, error.what());
-      finish(JobOutcome::Unknown, error.what(), kExitSubmitOutcomeUnknown);
-      return false;
-    } catch (const ResponseError& error) {
-      // An answer in an unexpected shape may still have created a task.
-      record(JobState::Unknown, error.what());
-      finish(JobOutcome::Unknown, error.what(), kExitSubmitOutcomeUnknown);
-      return false;
-    } catch (const Error& error) {
-      // Refused (ApiError), invalid, or not sent at all (NetworkError before sending): no task.
-      record(JobState::Refused, error.what());
-      finish(JobOutcome::Failed, error.what(), exit_code_for(error));
-      return false;
-    } catch (const std::exception& error) {
-      record(JobState::Unknown, error.what());
-      finish(JobOutcome::Unknown, error.what(), kExitSubmitOutcomeUnknown);
-      return false;
-    }
-    result_.task_id = receipt.task_id;
-    entry_.task_id = receipt.task_id;
-    record(JobState::Submitted);
-    say("submitted task " + receipt.task_id);
-    return true;
-  }
-
-  bool wait() {
-    WaitOptions wait_options = options_.wait;
-    wait_options.cancel = options_.cancel;
-    wait_options.throw_on_failure = true;
-    wait_options.on_progress = [this](const Task& task) {
-      if (events_.task_changed) events_.task_changed(job_, task);
-    };
-    try {
-      service_.wait(result_.task_id, wait_options);
-    } catch (const TaskFailedError& error) {
-      const std::string reason =
-          error.task().fail_reason ? *error.task().fail_reason : std::string(error.what());
-      record(JobState::Failed, reason);
-      finish(JobOutcome::Failed, "task failed: " + reason, kExitTaskFailed);
-      return false;
-    } catch (const std::exception& error) {
-      finish(JobOutcome::Incomplete, error.what(), exit_code_for(error));
-      return false;
-    }
-    return true;
-  }
-
-  void download() {
-    const std::string path = output_path_for(options_.out_dir, job_, result_.task_id);
-    DownloadOptions download_options;
-    download_options.cancel = options_.cancel;
-    download_options.on_progress = [this](const DownloadProgress& progress) {
-      if (events_.download_progressed) events_.download_progressed(job_, progress);
-    };
-    try {
-      const DownloadResult downloaded = service_.download(result_.task_id, path, download_options);
-      result_.output_path = downloaded.path.empty() ? path : downloaded.path;
-    } catch (const std::exception& error) {
-      finish(JobOutcome::Incomplete, error.what(), exit_code_for(error));
-      return;
-    }
-    entry_.output_path = result_.output_path;
-    record(JobState::Done);
-    say("saved " + result_.output_path);
-    finish(JobOutcome::Done, {}, kExitSuccess);
-  }
-
-  const BatchJob& job_;
   Journal& journal_;
-  const BatchService& service_;
   const BatchOptions& options_;
   const BatchEvents& events_;
-  JournalEntry entry_;
-  JobResult result_;
+  std::vector<JobRun> runs_;
+  std::vector<JobRun*> started_;                // by TaskGroup index
+  std::map<std::string, JobRun*> run_of_task_;  // for the progress of each task
 };
+
+BatchRun::BatchRun(const std::vector<BatchJob>& jobs, Journal& journal, const BatchOptions& options,
+                   const BatchEvents& events)
+    : journal_(journal), options_(options), events_(events), runs_(jobs.size()) {
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    JobRun& run = runs_[i];
+    run.job = &jobs[i];
+    run.result.line = jobs[i].line;
+    run.result.name = jobs[i].name;
+    run.entry.job_key = jobs[i].key();
+    run.entry.line = jobs[i].line;
+    run.entry.name = jobs[i].name;
+  }
+}
+
+void BatchRun::say(const JobRun& run, const std::string& text) {
+  if (events_.message) events_.message(*run.job, text);
+}
+
+void BatchRun::record(JobRun& run, JobState state, std::string message) {
+  run.entry.state = state;
+  run.entry.message = std::move(message);
+  journal_.put(run.entry);
+}
+
+void BatchRun::finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code) {
+  run.result.outcome = outcome;
+  run.result.message = std::move(message);
+  run.result.exit_code = exit_code;
+}
+
+// Picks a job up where an earlier run left it.
+BatchRun::Start BatchRun::resume(JobRun& run, const JournalEntry& previous) {
+  run.entry = previous;
+  run.result.task_id = previous.task_id;
+  switch (previous.state) {
+    case JobState::Done:
+      if (std::filesystem::exists(previous.output_path)) {
+        run.result.output_path = previous.output_path;
+        run.result.resumed = true;
+        finish(run, JobOutcome::Done, {}, kExitSuccess);
+        return Start::Nothing;
+      }
+      return Start::Track;  // The video was deleted since: download it again (it is paid for).
+    case JobState::Submitted:
+      run.result.resumed = true;
+      say(run, "resuming task " + previous.task_id);
+      return Start::Track;
+    case JobState::Failed:
+      run.result.resumed = true;
+      finish(run, JobOutcome::Failed, previous.message, kExitTaskFailed);
+      return Start::Nothing;
+    case JobState::Refused:
+      return Start::Submit;  // No task exists: submit again.
+    case JobState::Submitting:
+    case JobState::Unknown:
+      break;
+  }
+  const std::string why = previous.state == JobState::Submitting
+                              ? std::string("an earlier run stopped during its submit")
+                              : previous.message;
+  if (options_.resubmit_unknown) {
+    say(run, "submitting again (--resubmit-unknown): " + why);
+    run.result.task_id.clear();
+    return Start::Submit;
+  }
+  if (previous.state == JobState::Submitting) record(run, JobState::Unknown, why);
+  finish(run, JobOutcome::Unknown,
+         why + "; a task may exist. Not resubmitted (see --resubmit-unknown)",
+         kExitSubmitOutcomeUnknown);
+  return Start::Nothing;
+}
+
+TaskGroupOptions BatchRun::group_options() {
+  TaskGroupOptions group;
+  const auto slots = static_cast<std::size_t>(std::max(1, options_.concurrency));
+  group.max_in_flight = slots;
+  group.max_connections = slots;
+  group.download_threads = slots;
+  group.max_requests_per_second = kRequestsPerSecond;
+  group.max_submits_per_second = options_.rate;
+  group.wait = options_.wait;
+  group.wait.cancel = options_.cancel;
+  group.wait.throw_on_failure = true;
+  group.wait.on_progress = [this](const Task& task) {
+    const auto found = run_of_task_.find(task.task_id);
+    if (found != run_of_task_.end() && events_.task_changed) {
+      events_.task_changed(*found->second->job, task);
+    }
+  };
+  group.download_dir = options_.out_dir;
+  group.download.cancel = options_.cancel;
+  // Recorded first, so that a crash during the POST leaves a trace: "submitting". A journal
+  // that cannot record it stops the submit.
+  group.before_submit = [this](std::size_t index) {
+    JobRun& run = *started_.at(index);
+    run.entry.task_id.clear();
+    record(run, JobState::Submitting);
+  };
+  group.on_submitted = [this](std::size_t index, const Receipt& receipt) {
+    on_submitted(*started_.at(index), receipt);
+  };
+  group.on_polled = [this](std::size_t index, const std::string&) {
+    journal_.record_poll(started_.at(index)->entry.job_key, std::chrono::system_clock::now());
+  };
+  group.on_result = [this](const TaskResult& result) { on_result(result); };
+  return group;
+}
+
+void BatchRun::on_submitted(JobRun& run, const Receipt& receipt) {
+  run.result.task_id = receipt.task_id;
+  run.entry.task_id = receipt.task_id;
+  run_of_task_[receipt.task_id] = &run;
+  record(run, JobState::Submitted);
+  say(run, "submitted task " + receipt.task_id);
+}
+
+void BatchRun::start(TaskGroup& group, JobRun& run) {
+  // Named jobs name their file; the others go to the group's "<out_dir>/<task id>.mp4".
+  std::string path =
+      run.job->name.empty() ? std::string() : output_path_for(options_.out_dir, *run.job, {});
+  if (run.tracked) {
+    group.track(run.result.task_id, std::move(path), run.entry.last_polled);
+  } else {
+    group.submit(run.job->request, std::move(path));
+  }
+}
+
+BatchReport BatchRun::run(const Client& client) {
+  std::map<std::string, JournalEntry> previous;
+  for (JournalEntry& entry : journal_.entries()) previous.emplace(entry.job_key, std::move(entry));
+  for (JobRun& run : runs_) {
+    const auto found = previous.find(run.entry.job_key);
+    const Start start = found == previous.end() ? Start::Submit : resume(run, found->second);
+    if (start == Start::Nothing) continue;
+    run.tracked = start == Start::Track;
+    if (run.tracked) run_of_task_[run.result.task_id] = &run;
+    started_.push_back(&run);  // its TaskGroup index is its place here
+  }
+  if (!started_.empty()) {
+    TaskGroup group(client, group_options());
+    for (JobRun* run : started_) start(group, *run);
+    group.wait_all();
+  }
+  BatchReport report;
+  for (JobRun& run : runs_) report.results.push_back(std::move(run.result));
+  return report;
+}
+
+void BatchRun::on_result(const TaskResult& result) {
+  JobRun& run = *started_.at(result.index);
+  if (!result.task_id.empty()) run.result.task_id = result.task_id;
+  try {
+    if (!result.ok()) {
+      if (run.tracked || result.receipt) {
+        on_wait_error(run, result.error);
+      } else {
+        on_submit_error(run, result.error);
+      }
+      return;
+    }
+    run.result.output_path = output_path_for(options_.out_dir, *run.job, run.result.task_id);
+    run.entry.output_path = run.result.output_path;
+    record(run, JobState::Done);
+    say(run, "saved " + run.result.output_path);
+    finish(run, JobOutcome::Done, {}, kExitSuccess);
+  } catch (const JournalError& error) {
+    // The journal could not record a step: stop this job, naming its task so nothing is lost.
+    finish(run, JobOutcome::Incomplete, error.what(), kExitNetworkError);
+  }
+}
+
+void BatchRun::on_submit_error(JobRun& run, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const CancelledError&) {
+    finish(run, JobOutcome::Incomplete, "cancelled before submit", kExitNetworkError);
+  } catch (const JournalError& failure) {
+    finish(run, JobOutcome::Incomplete, failure.what(), kExitNetworkError);  // nothing was sent
+  } catch (const SubmitOutcomeUnknownError& failure) {
+    record(run, JobState::Unknown, failure.what());
+    finish(run, JobOutcome::Unknown, failure.what(), kExitSubmitOutcomeUnknown);
+  } catch (const ResponseError& failure) {
+    // An answer in an unexpected shape may still have created a task.
+    record(run, JobState::Unknown, failure.what());
+    finish(run, JobOutcome::Unknown, failure.what(), kExitSubmitOutcomeUnknown);
+  } catch (const Error& failure) {
+    // Refused (ApiError), invalid, or not sent at all (NetworkError before sending): no task.
+    record(run, JobState::Refused, failure.what());
+    finish(run, JobOutcome::Failed, failure.what(), exit_code_for(failure));
+  } catch (const std::exception& failure) {
+    record(run, JobState::Unknown, failure.what());
+    finish(run, JobOutcome::Unknown, failure.what(), kExitSubmitOutcomeUnknown);
+  }
+}
+
+void BatchRun::on_wait_error(JobRun& run, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const TaskFailedError& failure) {
+    const std::string reason =
+        failure.task().fail_reason ? *failure.task().fail_reason : std::string(failure.what());
+    record(run, JobState::Failed, reason);
+    finish(run, JobOutcome::Failed, "task failed: " + reason, kExitTaskFailed);
+  } catch (const JournalError& failure) {
+    finish(run, JobOutcome::Incomplete, failure.what(), kExitNetworkError);
+  } catch (const std::exception& failure) {
+    finish(run, JobOutcome::Incomplete, failure.what(), exit_code_for(failure));
+  }
+}
 
 }  // namespace
 
@@ -248,29 +322,9 @@ std::string output_path_for(const std::string& out_dir, const BatchJob& job,
       .string();
 }
 
-BatchReport run_batch(const std::vector<BatchJob>& jobs, Journal& journal,
-                      const BatchService& service, const BatchOptions& options,
-                      const BatchEvents& events) {
-  std::map<std::string, JournalEntry> previous;
-  for (JournalEntry& entry : journal.entries()) previous.emplace(entry.job_key, std::move(entry));
-
-  BatchReport report;
-  report.results.resize(jobs.size());
-  std::atomic<std::size_t> next{0};
-  const auto work = [&] {
-    for (std::size_t index = next++; index < jobs.size(); index = next++) {
-      const auto found = previous.find(jobs[index].key());
-      report.results[index] = JobRunner(jobs[index], journal, service, options, events)
-                                  .run(found == previous.end() ? nullptr : &found->second);
-    }
-  };
-  const std::size_t workers =
-      std::min(jobs.size(), static_cast<std::size_t>(std::max(1, options.concurrency)));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(work);
-  work();
-  for (std::thread& thread : threads) thread.join();
-  return report;
+BatchReport run_batch(const std::vector<BatchJob>& jobs, Journal& journal, const Client& client,
+                      const BatchOptions& options, const BatchEvents& events) {
+  return BatchRun(jobs, journal, options, events).run(client);
 }
 
 std::string format_summary(const BatchReport& report, bool all_rows) {

@@ -1,6 +1,6 @@
-// The logic of `seedance batch`, apart from the command line, the terminal and the network: a
-// fixed pool of workers takes jobs in order, submits (under a shared rate cap), records each task
-// id in the journal before anything else, waits, downloads. Unit-tested with a fake service.
+// The logic of `seedance batch`, apart from the command line and the terminal: the jobs run on a
+// seedance::TaskGroup (one engine thread), its hooks keep the journal. Unit-tested against a fake
+// transport.
 #pragma once
 
 #include <functional>
@@ -9,39 +9,28 @@
 
 #include "batch_jobs.hpp"
 #include "journal.hpp"
-#include "rate_limiter.hpp"
 #include "seedance/cancellation.hpp"
-#include "seedance/download.hpp"
+#include "seedance/client.hpp"
 #include "seedance/task.hpp"
 #include "seedance/wait.hpp"
 
 namespace seedance::cli {
 
-/// The three calls a batch makes; seedance::Client's in the program, fakes in tests. Each may be
-/// called from several workers at once and throws seedance::Error subclasses like Client does.
-struct BatchService {
-  std::function<Receipt(const VideoRequest& request)> submit;
-  std::function<Task(const std::string& task_id, const WaitOptions& options)> wait;
-  std::function<DownloadResult(const std::string& task_id, const std::string& path,
-                               const DownloadOptions& options)>
-      download;
-};
-
-/// What the runner reports as it goes (from worker threads, possibly at once). Any may be empty.
+/// What the runner reports as it goes (from the TaskGroup's thread, or the caller's). Any may be
+/// empty.
 struct BatchEvents {
   std::function<void(const BatchJob& job, const std::string& text)> message;
   std::function<void(const BatchJob& job, const Task& task)> task_changed;
-  std::function<void(const BatchJob& job, const DownloadProgress& progress)> download_progressed;
 };
 
 struct BatchOptions {
   std::string out_dir;
-  int concurrency = 4;
+  int concurrency = 4;  ///< Jobs in flight (submitted or tracked, not finished) at once.
   /// Submit again jobs whose earlier submit has an unknown outcome (may pay twice).
   bool resubmit_unknown = false;
-  WaitOptions wait;             ///< cancel and on_progress are set by the runner.
-  RateLimiter* rate = nullptr;  ///< Caps submits; null: no cap.
-  CancellationToken cancel;     ///< Stops the batch: no new submit, waits and downloads end.
+  WaitOptions wait;          ///< cancel and on_progress are set by the runner.
+  double rate = 0;           ///< Caps submits per second (not polls); 0: no cap.
+  CancellationToken cancel;  ///< Stops the batch: no new submit, waits and downloads end.
 };
 
 enum class JobOutcome {
@@ -82,11 +71,13 @@ std::vector<std::string> journal_conflicts(const std::vector<BatchJob>& jobs,
 std::string output_path_for(const std::string& out_dir, const BatchJob& job,
                             const std::string& task_id);
 
-/// Runs every job to its end (or until cancelled). Never throws for a job's failure: it is in the
-/// report. Throws JournalError only when the journal cannot be read at the start.
-BatchReport run_batch(const std::vector<BatchJob>& jobs, Journal& journal,
-                      const BatchService& service, const BatchOptions& options,
-                      const BatchEvents& events = {});
+/// Runs every job to its end (or until cancelled) on one seedance::TaskGroup of `client`. Each
+/// submit is journaled as "submitting" before it is sent and its task id as soon as it arrives;
+/// each poll's time is journaled, and a task resumed from the journal is first polled 5 s after
+/// it. Never throws for a job's failure: it is in the report. Throws JournalError only when the
+/// journal cannot be read at the start.
+BatchReport run_batch(const std::vector<BatchJob>& jobs, Journal& journal, const Client& client,
+                      const BatchOptions& options, const BatchEvents& events = {});
 
 /// The summary table: one row per job that did not finish (all rows when `all_rows`), then the
 /// counts, e.g. "done 3, failed 1, unknown 0, incomplete 0".

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "exit_codes.hpp"
 #include "seedance/request.hpp"
@@ -113,11 +114,9 @@ bool asks_for_json(int argc, const char* const* argv) {
   return false;
 }
 
-ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
-                               std::ostream& err) {
-  CommandLine command_line;
-  const bool json_errors = asks_for_json(argc, argv);
-  CLI::App app("Generate videos with the Seedance 2.0 API.", "seedance");
+namespace {
+
+void add_global_flags(CLI::App& app, CommandLine& command_line) {
   app.set_version_flag("--version", "seedance " + std::string(version()),
                        "print the version and exit");
   app.require_subcommand(1, 1);
@@ -139,35 +138,51 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   app.add_flag("-q,--quiet", command_line.quiet, "print no progress or messages, only errors");
   app.add_flag("-v,--verbose", command_line.verbose,
                "log every HTTP attempt on stderr (the API key is never printed)");
+}
 
+void add_dry_run(CLI::App& command, bool& dry_run) {
+  command.add_flag("--dry-run", dry_run, "print the JSON body that would be sent, send nothing");
+}
+
+CLI::App* add_generate(CLI::App& app, CommandLine& command_line) {
   CLI::App* generate =
       app.add_subcommand("generate", "submit a task, wait for it, download the video");
   add_request_flags(*generate, command_line.request);
   generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE");
   add_wait_flags(*generate, command_line.wait);
-  generate->add_flag("--dry-run", command_line.dry_run,
-                     "print the JSON body that would be sent, send nothing");
+  add_dry_run(*generate, command_line.dry_run);
   generate->footer(
       "Example: seedance generate --prompt \"A paper boat drifting down a rainy street\" "
       "--duration 5 --resolution 720p -o boat.mp4");
+  return generate;
+}
 
+CLI::App* add_submit(CLI::App& app, CommandLine& command_line) {
   CLI::App* submit = app.add_subcommand("submit", "submit a task and print its id");
   add_request_flags(*submit, command_line.request);
-  submit->add_flag("--dry-run", command_line.dry_run,
-                   "print the JSON body that would be sent, send nothing");
+  add_dry_run(*submit, command_line.dry_run);
   submit->footer(
       "Example: seedance submit --prompt \"A lighthouse at dusk\" --image @first.png --ratio 16:9");
+  return submit;
+}
 
+CLI::App* add_status(CLI::App& app, CommandLine& command_line) {
   CLI::App* status = app.add_subcommand("status", "print a task's status word and progress");
   add_task_id(*status, command_line.task_id);
   status->footer("Example: seedance status task_abc123   (prints e.g. IN_PROGRESS 50%)");
+  return status;
+}
 
+CLI::App* add_wait(CLI::App& app, CommandLine& command_line) {
   CLI::App* wait = app.add_subcommand("wait", "wait until a task succeeds or fails");
   add_task_id(*wait, command_line.task_id);
   add_wait_flags(*wait, command_line.wait);
   wait->footer("Example: seedance wait task_abc123 --poll-interval 15 --timeout 1800");
+  return wait;
+}
 
+CLI::App* add_download(CLI::App& app, CommandLine& command_line) {
   CLI::App* download = app.add_subcommand("download", "download a finished task's video");
   add_task_id(*download, command_line.task_id);
   download->add_option("-o,--output", command_line.output_path, "file to save the video to")
@@ -182,68 +197,101 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
   download->footer(
       "An interrupted download resumes from FILE.part when run again.\n"
       "Example: seedance download task_abc123 -o video.mp4");
+  return download;
+}
 
+CLI::App* add_batch(CLI::App& app, CommandLine& command_line) {
+  BatchFlags& flags = command_line.batch;
   CLI::App* batch = app.add_subcommand(
       "batch", "run every job of a JSON Lines file; safe to run again after a crash");
   batch
-      ->add_option("jobs", command_line.batch.jobs_path,
+      ->add_option("jobs", flags.jobs_path,
                    "the job file: one request body (JSON, with an optional \"name\") per line")
       ->type_name("JOBS.jsonl")
       ->required();
   batch
-      ->add_option("--out-dir", command_line.batch.out_dir,
+      ->add_option("--out-dir", flags.out_dir,
                    "directory for the videos (DIR/<name or task id>.mp4); created if missing")
       ->type_name("DIR")
       ->required();
-  batch
-      ->add_option("--concurrency", command_line.batch.concurrency,
-                   "jobs in progress at once (default 4)")
+  batch->add_option("--concurrency", flags.concurrency, "jobs in progress at once (default 4)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
-  add_text(*batch, "--rate", command_line.batch.rate,
+  add_text(*batch, "--rate", flags.rate,
            "at most R submits per second, e.g. 2 or 0.5/s (default: no cap)", "R/s");
   batch
-      ->add_option("--journal", command_line.batch.journal_path,
+      ->add_option("--journal", flags.journal_path,
                    "the journal recording each job's task id (default "
                    "DIR/.seedance-journal.sqlite)")
       ->type_name("PATH");
-  batch->add_flag("--resubmit-unknown", command_line.batch.resubmit_unknown,
+  batch->add_flag("--resubmit-unknown", flags.resubmit_unknown,
                   "submit again jobs whose earlier submit has an unknown outcome (may pay twice)");
   add_wait_flags(*batch, command_line.wait);
   batch->footer(
       "Example: seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
       "  where each line of prompts.jsonl is e.g. "
       "{\"name\":\"boat\",\"prompt\":\"A paper boat\",\"duration\":5}");
+  return batch;
+}
 
+CLI::App* add_mock_server(CLI::App& app) {
   CLI::App* mock_server = app.add_subcommand(
       "mock-server", "run the bundled mock of the API (seedance-mock-server) for testing");
   mock_server->prefix_command();
   mock_server->set_help_flag();  // --help goes to seedance-mock-server.
   mock_server->footer("Example: seedance mock-server --port 8080 --polls 2");
+  return mock_server;
+}
 
-  for (CLI::App* command : {generate, submit, status, wait, download, batch}) {
-    command->fallthrough();
+constexpr const char* kFooter =
+    "Run `seedance COMMAND --help` for a command's flags.\n"
+    "Example: one per command, with SEEDANCE_BASE_URL and SEEDANCE_API_KEY set:\n"
+    "  seedance generate --prompt \"A paper boat on a rainy street\" --duration 5 -o boat.mp4\n"
+    "  seedance submit --prompt \"A lighthouse at dusk\" --image @first.png\n"
+    "  seedance status task_abc123\n"
+    "  seedance wait task_abc123 --timeout 1800\n"
+    "  seedance download task_abc123 -o video.mp4\n"
+    "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
+    "  seedance mock-server --port 8080 --polls 2\n"
+    "  seedance --json status task_abc123\n"
+    "Settings: flags > SEEDANCE_BASE_URL/SEEDANCE_API_KEY > the config file\n"
+    "  ($XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config; `key = value` lines).\n"
+    "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
+    "4 network error/timeout/cancelled, 5 submit outcome unknown.";
+
+void report_usage_error(const std::string& message, bool json_errors, bool with_hint,
+                        std::ostream& err) {
+  if (json_errors) {
+    report_usage_error_json(message, err);
+    return;
   }
-  app.footer(
-      "Run `seedance COMMAND --help` for a command's flags.\n"
-      "Example: one per command, with SEEDANCE_BASE_URL and SEEDANCE_API_KEY set:\n"
-      "  seedance generate --prompt \"A paper boat on a rainy street\" --duration 5 -o boat.mp4\n"
-      "  seedance submit --prompt \"A lighthouse at dusk\" --image @first.png\n"
-      "  seedance status task_abc123\n"
-      "  seedance wait task_abc123 --timeout 1800\n"
-      "  seedance download task_abc123 -o video.mp4\n"
-      "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
-      "  seedance mock-server --port 8080 --polls 2\n"
-      "  seedance --json status task_abc123\n"
-      "Settings: flags > SEEDANCE_BASE_URL/SEEDANCE_API_KEY > the config file\n"
-      "  ($XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config; `key = value` lines).\n"
-      "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
-      "4 network error/timeout/cancelled, 5 submit outcome unknown.");
+  err << "seedance: error: " << message << '\n';
+  if (with_hint) err << "seedance: run `seedance --help` for usage\n";
+}
+
+}  // namespace
+
+ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err) {
+  CommandLine command_line;
+  const bool json_errors = asks_for_json(argc, argv);
+  CLI::App app("Generate videos with the Seedance 2.0 API.", "seedance");
+  add_global_flags(app, command_line);
+  const std::pair<CLI::App*, Command> commands[] = {
+      {add_generate(app, command_line), Command::Generate},
+      {add_submit(app, command_line), Command::Submit},
+      {add_status(app, command_line), Command::Status},
+      {add_wait(app, command_line), Command::Wait},
+      {add_download(app, command_line), Command::Download},
+      {add_batch(app, command_line), Command::Batch}};
+  CLI::App* mock_server = add_mock_server(app);
+  for (const auto& command : commands) command.first->fallthrough();
+  app.footer(kFooter);
 
   ParseResult result;
+  result.exit_code = kExitInvalidInput;
   if (argc <= 1) {
     err << app.help();
-    result.exit_code = kExitInvalidInput;
     return result;
   }
   try {
@@ -253,38 +301,24 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       result.exit_code = app.exit(error, out, err);
       return result;
     }
-    if (json_errors) {
-      report_usage_error_json(redact_known_key(error.what(), command_line), err);
-    } else {
-      err << "seedance: error: " << redact_known_key(error.what(), command_line) << '\n'
-          << "seedance: run `seedance --help` for usage\n";
-    }
-    result.exit_code = kExitInvalidInput;
+    report_usage_error(redact_known_key(error.what(), command_line), json_errors, true, err);
     return result;
   }
 
-  if (*generate) command_line.command = Command::Generate;
-  if (*submit) command_line.command = Command::Submit;
-  if (*status) command_line.command = Command::Status;
-  if (*wait) command_line.command = Command::Wait;
-  if (*download) command_line.command = Command::Download;
-  if (*batch) command_line.command = Command::Batch;
+  for (const auto& [subcommand, command] : commands) {
+    if (*subcommand) command_line.command = command;
+  }
   if (*mock_server) {
     command_line.command = Command::MockServer;
     command_line.mock_server_arguments = mock_server->remaining();
   }
-
   if (command_line.command == Command::Generate && !command_line.dry_run &&
       command_line.output_path.empty()) {
-    const std::string message = "generate needs -o FILE, the file to save the video to";
-    if (json_errors) {
-      report_usage_error_json(message, err);
-    } else {
-      err << "seedance: error: " << message << '\n';
-    }
-    result.exit_code = kExitInvalidInput;
+    report_usage_error("generate needs -o FILE, the file to save the video to", json_errors, false,
+                       err);
     return result;
   }
+  result.exit_code = kExitSuccess;
   result.command_line = std::move(command_line);
   return result;
 }

@@ -74,16 +74,37 @@ Journal::Journal(const std::string& path) : path_(path) {
   try {
     execute("PRAGMA journal_mode=WAL");
     execute("PRAGMA synchronous=FULL");
-    execute(
-        "CREATE TABLE IF NOT EXISTS jobs ("
-        " job_key TEXT PRIMARY KEY, line INTEGER NOT NULL, name TEXT NOT NULL,"
-        " state TEXT NOT NULL, task_id TEXT NOT NULL, output_path TEXT NOT NULL,"
-        " message TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+    migrate();
   } catch (...) {
     sqlite3_close(db_);
     ::close(lock_fd_);
     throw;
   }
+}
+
+// A new file is created as version 1 and upgraded like an old one: one path for both.
+void Journal::migrate() {
+  execute("BEGIN IMMEDIATE");
+  try {
+    execute(
+        "CREATE TABLE IF NOT EXISTS jobs ("
+        " job_key TEXT PRIMARY KEY, line INTEGER NOT NULL, name TEXT NOT NULL,"
+        " state TEXT NOT NULL, task_id TEXT NOT NULL, output_path TEXT NOT NULL,"
+        " message TEXT NOT NULL, updated_at INTEGER NOT NULL)");
+    if (schema_version() < 2) {
+      execute("ALTER TABLE jobs ADD COLUMN last_polled_at INTEGER");  // ms since the epoch
+      execute("PRAGMA user_version = 2");
+    }
+    execute("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+int Journal::schema_version() const {
+  Statement statement(db_, "PRAGMA user_version", path_);
+  return sqlite3_step(statement.get()) == SQLITE_ROW ? sqlite3_column_int(statement.get(), 0) : 0;
 }
 
 Journal::~Journal() {
@@ -103,8 +124,8 @@ void Journal::execute(const char* sql) {
 std::vector<JournalEntry> Journal::entries() const {
   std::lock_guard<std::mutex> lock(mutex_);
   Statement statement(db_,
-                      "SELECT job_key, line, name, state, task_id, output_path, message FROM jobs "
-                      "ORDER BY line, job_key",
+                      "SELECT job_key, line, name, state, task_id, output_path, message, "
+                      "last_polled_at FROM jobs ORDER BY line, job_key",
                       path_);
   std::vector<JournalEntry> entries;
   int step = SQLITE_ROW;
@@ -122,6 +143,10 @@ std::vector<JournalEntry> Journal::entries() const {
     entry.task_id = statement.text(4);
     entry.output_path = statement.text(5);
     entry.message = statement.text(6);
+    if (sqlite3_column_type(statement.get(), 7) != SQLITE_NULL) {
+      entry.last_polled = std::chrono::system_clock::time_point(
+          std::chrono::milliseconds(sqlite3_column_int64(statement.get(), 7)));
+    }
     entries.push_back(std::move(entry));
   }
   if (step != SQLITE_DONE) throw JournalError("journal " + path_ + ": " + sqlite3_errmsg(db_));
@@ -131,9 +156,12 @@ std::vector<JournalEntry> Journal::entries() const {
 void Journal::put(const JournalEntry& entry) {
   std::lock_guard<std::mutex> lock(mutex_);
   Statement statement(db_,
-                      "INSERT OR REPLACE INTO jobs (job_key, line, name, state, task_id, "
-                      "output_path, message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                      "strftime('%s','now'))",
+                      "INSERT INTO jobs (job_key, line, name, state, task_id, output_path, "
+                      "message, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, strftime('%s','now')) "
+                      "ON CONFLICT(job_key) DO UPDATE SET line = excluded.line, "
+                      "name = excluded.name, state = excluded.state, task_id = excluded.task_id, "
+                      "output_path = excluded.output_path, message = excluded.message, "
+                      "updated_at = excluded.updated_at",
                       path_);
   statement.bind(1, entry.job_key);
   sqlite3_bind_int(statement.get(), 2, entry.line);
@@ -144,6 +172,19 @@ void Journal::put(const JournalEntry& entry) {
   statement.bind(7, entry.message);
   if (sqlite3_step(statement.get()) != SQLITE_DONE) {
     throw JournalError("journal " + path_ + ": cannot record job " + entry.job_key + ": " +
+                       sqlite3_errmsg(db_));
+  }
+}
+
+void Journal::record_poll(const std::string& job_key, std::chrono::system_clock::time_point at) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement statement(db_, "UPDATE jobs SET last_polled_at = ? WHERE job_key = ?", path_);
+  sqlite3_bind_int64(
+      statement.get(), 1,
+      std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count());
+  statement.bind(2, job_key);
+  if (sqlite3_step(statement.get()) != SQLITE_DONE) {
+    throw JournalError("journal " + path_ + ": cannot record a poll of job " + job_key + ": " +
                        sqlite3_errmsg(db_));
   }
 }

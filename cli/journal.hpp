@@ -2,6 +2,7 @@
 // how it ended, so that a batch run again after a crash never pays for a job twice.
 #pragma once
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -33,12 +34,18 @@ struct JournalEntry {
   std::string task_id;      ///< Set from Submitted on.
   std::string output_path;  ///< Set when Done.
   std::string message;      ///< Why it failed, or the last error.
+  /// When the task's last poll ended (schema 2), so that a run after a crash keeps 5 s from it.
+  std::optional<std::chrono::system_clock::time_point> last_polled;
 };
 
 class JournalError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+/// The schema this version writes (PRAGMA user_version). Version 1 (user_version 0) had no
+/// last_polled_at column; it is upgraded in place when opened.
+inline constexpr int kJournalSchemaVersion = 2;
 
 /// One journal file, used by one process at a time (a second `seedance batch` on the same journal
 /// is refused). Every put() is its own transaction, durable when it returns (WAL, synchronous
@@ -53,11 +60,17 @@ class Journal {
 
   /// Every entry, in line order.
   std::vector<JournalEntry> entries() const;
-  /// Inserts or replaces the entry of entry.job_key. Throws JournalError.
+  /// Inserts or updates the entry of entry.job_key, all but its last_polled. Throws
+  /// JournalError.
   void put(const JournalEntry& entry);
+  /// Records when the last poll of the job's task ended. Throws JournalError.
+  void record_poll(const std::string& job_key, std::chrono::system_clock::time_point at);
+  /// The schema version of the file (kJournalSchemaVersion once opened).
+  int schema_version() const;
 
  private:
   void execute(const char* sql);
+  void migrate();
 
   mutable std::mutex mutex_;
   sqlite3* db_ = nullptr;

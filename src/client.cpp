@@ -299,14 +299,24 @@ Task Client::get_task(std::string_view task_id,
 Task Client::generate(const VideoRequest& request, const std::string& path,
                       const WaitOptions& wait_options,
                       const DownloadOptions& download_options) const {
-  const Receipt receipt = submit(request);
+  GenerateOptions options;
+  options.wait = wait_options;
+  options.download = download_options;
+  return generate(request, path, options).task;
+}
+
+GenerateResult Client::generate(const VideoRequest& request, const std::string& path,
+                                const GenerateOptions& options) const {
+  GenerateResult result;
+  result.receipt = options.wait.cancel ? submit(request, *options.wait.cancel) : submit(request);
   try {
-    Task task = wait(receipt.task_id, wait_options);
-    download(receipt.task_id, path, download_options);
-    return task;
+    if (options.on_submitted) options.on_submitted(result.receipt);
+    result.task = wait(result.receipt.task_id, options.wait);
+    result.download = download(result.receipt.task_id, path, options.download);
+    return result;
   } catch (Error& error) {
     // The task exists and is paid for: make sure the caller can still find it.
-    if (error.task_id().empty()) error.set_task_id(receipt.task_id);
+    if (error.task_id().empty()) error.set_task_id(result.receipt.task_id);
     throw;
   }
 }

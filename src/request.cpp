@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -485,6 +486,220 @@ std::string apply_extra_fields(const std::string& sdk_body,
   return body.dump();
 }
 
+// ---- Reading a body back (from_json): the typed fields are typed, anything else is kept as an
+// extra field, and every problem names its field, like validate(). ----
+
+using Problems = std::vector<std::string>;
+
+// "a, b or c", for the messages of the word-valued fields.
+template <std::size_t N>
+std::string one_of(const std::string_view (&words)[N]) {
+  std::string text;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) text += i + 1 == N ? " or " : ", ";
+    text += words[i];
+  }
+  return text;
+}
+
+template <typename T>
+constexpr const char* expected_type() {
+  if constexpr (std::is_same_v<T, std::string>) return "a string";
+  if constexpr (std::is_same_v<T, bool>) return "a boolean";
+  if constexpr (std::is_same_v<T, IntOrBool>) return "an integer or a boolean";
+  return "an integer";
+}
+
+// Member `key` of `object` as T (null or absent: nothing); a wrong type is a problem naming
+// `field`.
+template <typename T>
+std::optional<T> read_member(const json& object, const std::string& key, const std::string& field,
+                             Problems& problems) {
+  const auto found = object.find(key);
+  if (found == object.end() || found->is_null()) return std::nullopt;
+  bool type_ok = false;
+  if constexpr (std::is_same_v<T, std::string>) {
+    type_ok = found->is_string();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    type_ok = found->is_boolean();
+  } else if constexpr (std::is_same_v<T, IntOrBool>) {
+    if (found->is_boolean()) return IntOrBool(found->get<bool>());
+    type_ok = found->is_number_integer() && found->get<std::int64_t>() >= INT32_MIN &&
+              found->get<std::int64_t>() <= INT32_MAX;
+  } else {
+    type_ok = found->is_number_integer();
+  }
+  if (!type_ok) {
+    problems.push_back(field + ": must be " + expected_type<T>() + ", got " + found->type_name());
+    return std::nullopt;
+  }
+  if constexpr (std::is_same_v<T, IntOrBool>) {
+    return IntOrBool(found->get<int>());
+  } else {
+    return found->get<T>();
+  }
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> read_word(const json& object, const std::string& key, const std::string& field,
+                              const std::string_view (&words)[N], Problems& problems) {
+  const auto word = read_member<std::string>(object, key, field, problems);
+  if (!word) return std::nullopt;
+  if (auto parsed = parse_word<Enum>(*word, words)) return parsed;
+  problems.push_back(field + ": must be " + one_of(words) + ", got \"" + *word + "\"");
+  return std::nullopt;
+}
+
+void read_content_item(const json& item, const std::string& field, VideoRequest& request,
+                       Problems& problems) {
+  const auto type = read_member<std::string>(item, "type", field + ".type", problems);
+  const auto role_word = read_member<std::string>(item, "role", field + ".role", problems);
+  std::optional<ImageRole> role;
+  if (role_word) {
+    role = parse_image_role(*role_word);
+    if (!role) problems.push_back(field + ".role: must be " + one_of(kImageRoleWords));
+  }
+  const auto url_of = [&](const std::string& key) -> std::optional<std::string> {
+    const auto object = item.find(key);
+    if (object == item.end() || !object->is_object()) {
+      problems.push_back(field + "." + key + ": must be an object with a url");
+      return std::nullopt;
+    }
+    return read_member<std::string>(*object, "url", field + "." + key + ".url", problems);
+  };
+  const auto parsed_type = type ? parse_word<ContentType>(*type, kContentTypeWords) : std::nullopt;
+  if (!type) {
+    problems.push_back(field + ".type: required (" + one_of(kContentTypeWords) + ")");
+  } else if (!parsed_type) {
+    problems.push_back(field + ".type: must be " + one_of(kContentTypeWords) + ", got \"" + *type +
+                       "\"");
+  } else if (*parsed_type == ContentType::Text) {
+    if (auto text = read_member<std::string>(item, "text", field + ".text", problems)) {
+      request.add_content(ContentItem::text(*text));
+    }
+  } else if (auto url = url_of(*type)) {
+    // Only images carry a role; one given on another item is not sent.
+    const bool image = *parsed_type == ContentType::ImageUrl;
+    request.add_content(ContentItem{*parsed_type, std::move(*url), image ? role : std::nullopt});
+  }
+}
+
+void read_content(const json& content, VideoRequest& request, Problems& problems) {
+  if (!content.is_array()) {
+    problems.push_back(std::string("metadata.content: must be an array, got ") +
+                       content.type_name());
+    return;
+  }
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    const std::string field = "metadata.content[" + std::to_string(i) + "]";
+    if (content[i].is_object()) {
+      read_content_item(content[i], field, request, problems);
+    } else {
+      problems.push_back(field + ": must be an object, got " + content[i].type_name());
+    }
+  }
+}
+
+// Reads metadata.<key> when the SDK types it; false for a key it does not know.
+bool read_metadata_member(const json& metadata, const std::string& key, VideoRequest& request,
+                          Problems& problems) {
+  const std::string field = "metadata." + key;
+  const auto typed = [&](auto parsed, auto set) {
+    if (parsed) set(*parsed);
+  };
+  const auto int_or_bool = [&](auto set) {
+    typed(read_member<IntOrBool>(metadata, key, field, problems),
+          [&](const IntOrBool& value) { std::visit(set, value); });
+  };
+  if (key == "resolution") {
+    typed(read_word<Resolution>(metadata, key, field, kResolutionWords, problems),
+          [&](Resolution value) { request.resolution(value); });
+  } else if (key == "ratio") {
+    typed(read_word<Ratio>(metadata, key, field, kRatioWords, problems),
+          [&](Ratio value) { request.ratio(value); });
+  } else if (key == "service_tier") {
+    typed(read_word<ServiceTier>(metadata, key, field, kServiceTierWords, problems),
+          [&](ServiceTier value) { request.service_tier(value); });
+  } else if (key == "seed") {
+    typed(read_member<std::int64_t>(metadata, key, field, problems),
+          [&](std::int64_t value) { request.seed(value); });
+  } else if (key == "execution_expires_after") {
+    typed(read_member<std::int64_t>(metadata, key, field, problems),
+          [&](std::int64_t value) { request.execution_expires_after(value); });
+  } else if (key == "watermark") {
+    typed(read_member<bool>(metadata, key, field, problems),
+          [&](bool on) { request.watermark(on); });
+  } else if (key == "generate_audio") {
+    typed(read_member<bool>(metadata, key, field, problems),
+          [&](bool on) { request.generate_audio(on); });
+  } else if (key == "return_last_frame") {
+    typed(read_member<bool>(metadata, key, field, problems),
+          [&](bool on) { request.return_last_frame(on); });
+  } else if (key == "callback_url") {
+    typed(read_member<std::string>(metadata, key, field, problems),
+          [&](const std::string& url) { request.callback_url(url); });
+  } else if (key == "frames") {
+    int_or_bool([&](auto value) { request.frames(value); });
+  } else if (key == "camera_fixed") {
+    int_or_bool([&](auto value) { request.camera_fixed(value); });
+  } else if (key == "draft") {
+    int_or_bool([&](auto value) { request.draft(value); });
+  } else if (key == "content") {
+    read_content(metadata.at(key), request, problems);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void read_metadata(const json& metadata, VideoRequest& request, Problems& problems) {
+  if (!metadata.is_object()) {
+    problems.push_back(std::string("metadata: must be an object, got ") + metadata.type_name());
+    return;
+  }
+  json passed_through = json::object();
+  for (const auto& [key, value] : metadata.items()) {
+    // metadata.duration and fields newer than the SDK go as they came.
+    if (!read_metadata_member(metadata, key, request, problems)) passed_through[key] = value;
+  }
+  if (!passed_through.empty()) request.extra_field("metadata", passed_through.dump());
+}
+
+void read_images(const json& images, VideoRequest& request, Problems& problems) {
+  if (!images.is_array()) {
+    problems.push_back(std::string("images: must be an array of strings, got ") +
+                       images.type_name());
+    return;
+  }
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    if (images[i].is_string()) {
+      request.add_image(images[i].get<std::string>());
+    } else {
+      problems.push_back("images[" + std::to_string(i) + "]: must be a string");
+    }
+  }
+}
+
+void read_body_member(const json& body, const std::string& key, VideoRequest& request,
+                      Problems& problems) {
+  const auto text = [&]() { return read_member<std::string>(body, key, key, problems); };
+  if (key == "model") {
+    if (auto model = text()) request.model(*model);
+  } else if (key == "prompt") {
+    if (auto prompt = text()) request.prompt(*prompt);
+  } else if (key == "image") {
+    if (auto url = text()) request.image(*url);
+  } else if (key == "images") {
+    read_images(body.at(key), request, problems);
+  } else if (key == "duration") {
+    if (auto seconds = read_member<int>(body, key, key, problems)) request.duration(*seconds);
+  } else if (key == "metadata") {
+    read_metadata(body.at(key), request, problems);
+  } else {
+    request.extra_field(key, body.at(key).dump());  // "seconds", fields newer than the SDK.
+  }
+}
+
 }  // namespace
 
 std::string_view to_string(Resolution value) noexcept { return word_of(value, kResolutionWords); }
@@ -709,6 +924,23 @@ std::string VideoRequest::to_json() const {
   write_body(body, *this);
   if (extra_fields_.empty()) return body;
   return apply_extra_fields(body, extra_fields_);
+}
+
+VideoRequest VideoRequest::from_json(std::string_view json_text) {
+  VideoRequest request;
+  Problems problems;
+  const json body = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    problems.emplace_back("not valid JSON");
+  } else if (!body.is_object()) {
+    problems.push_back(std::string("must be a JSON object (a request body), got ") +
+                       body.type_name());
+  } else {
+    for (const auto& member : body.items()) read_body_member(body, member.key(), request, problems);
+    for (auto& problem : request.validate()) problems.push_back(std::move(problem));
+  }
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  return request;
 }
 
 }  // namespace seedance

@@ -32,6 +32,9 @@ void check_group_options(const TaskGroupOptions& options) {
     problems.push_back("max_requests_per_second: must be positive");
   }
   if (options.download_threads == 0) problems.push_back("download_threads: must be at least 1");
+  if (!(options.max_submits_per_second >= 0)) {
+    problems.push_back("max_submits_per_second: must be 0 (no cap) or positive");
+  }
   if (!problems.empty()) throw ValidationError(std::move(problems));
 }
 
@@ -81,6 +84,7 @@ TaskGroup::TaskGroup(Client client, TaskGroupOptions options) {
   engine_options.limits.max_in_flight = state_->options.max_in_flight;
   engine_options.limits.max_concurrent_requests = state_->options.max_connections;
   engine_options.limits.requests_per_second = state_->options.max_requests_per_second;
+  engine_options.limits.submits_per_second = state_->options.max_submits_per_second;
   engine_options.max_connections = state_->options.max_connections;
   engine_options.download_threads = state_->options.download_threads;
   engine_ = std::make_shared<Engine>(*state_->client.impl_, engine_options);
@@ -99,6 +103,19 @@ JobSpec make_spec(const TaskGroupOptions& options, std::string download_path) {
   if (!download_path.empty()) spec.download_path = std::move(download_path);
   spec.download_dir = options.download_dir;
   return spec;
+}
+
+// The group's hooks, told which job they are called for.
+void bind_hooks(const TaskGroupOptions& options, std::size_t index, JobSpec& spec) {
+  if (const auto& hook = options.before_submit) {
+    spec.before_submit = [hook, index] { hook(index); };
+  }
+  if (const auto& hook = options.on_submitted) {
+    spec.on_submitted = [hook, index](const Receipt& receipt) { hook(index, receipt); };
+  }
+  if (const auto& hook = options.on_polled) {
+    spec.on_polled = [hook, index](const std::string& task_id) { hook(index, task_id); };
+  }
 }
 
 std::vector<std::size_t> add_jobs(const std::shared_ptr<TaskGroup::State>& state, Engine& engine,
@@ -120,6 +137,7 @@ std::vector<std::size_t> add_jobs(const std::shared_ptr<TaskGroup::State>& state
         result.error = outcome.error;
         state->deliver(std::move(result));
       };
+      bind_hooks(state->options, index, spec);
       ++index;
     }
     state->unfinished += specs.size();
@@ -159,8 +177,16 @@ std::size_t TaskGroup::submit(const VideoRequest& request, std::string download_
   return add_jobs(state_, *engine_, std::move(specs)).front();
 }
 
-std::size_t TaskGroup::track(std::string task_id, std::string download_path) {
+std::size_t TaskGroup::track(std::string task_id, std::string download_path,
+                             std::optional<std::chrono::system_clock::time_point> last_polled) {
   detail::check_task_id(task_id);
+  if (last_polled) {
+    // Onto the Client's clock, where the engine looks for the floor of a tracked task.
+    const Client::Impl& impl = *state_->client.impl_;
+    const auto age = std::chrono::system_clock::now() - *last_polled;
+    impl.poll_floor.record(task_id,
+                           impl.clock->now() - std::chrono::duration_cast<Clock::duration>(age));
+  }
   JobSpec spec = make_spec(state_->options, std::move(download_path));
   spec.task_id = std::move(task_id);
   std::vector<JobSpec> specs;

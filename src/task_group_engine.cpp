@@ -220,6 +220,11 @@ void Engine::act(const Action& action) {
 }
 
 void Engine::start_submit(Job& job) {
+  // The hook may record the submit durably first: when it throws, nothing is sent.
+  if (job.spec.before_submit && !run_hook(job, job.spec.before_submit)) {
+    scheduler_.answered(job.id, ActionKind::Submit, clock_.now());
+    return;
+  }
   HttpRequest request = impl_.make_request("POST", impl_.collection_url());
   request.body = *job.spec.submit_body;
   request.headers.emplace_back("Content-Type", "application/json");
@@ -317,7 +322,12 @@ void Engine::on_completion(Completion completion) {
   job.in_flight = false;
   const TimePoint now = clock_.now();
   scheduler_.answered(job.id, job.in_flight_kind, now);
-  if (job.in_flight_kind == ActionKind::Poll) impl_.poll_floor.record(job.task_id, now);
+  if (job.in_flight_kind == ActionKind::Poll) {
+    impl_.poll_floor.record(job.task_id, now);
+    if (job.spec.on_polled && !run_hook(job, [&job] { job.spec.on_polled(job.task_id); })) {
+      return;
+    }
+  }
   if (job.in_flight_kind == ActionKind::Submit) {
     on_submit_answer(job, completion);
   } else {
@@ -348,6 +358,9 @@ void Engine::on_submit_answer(Job& job, Completion& completion) {
     return;
   }
   job.task_id = job.receipt->task_id;
+  if (job.spec.on_submitted && !run_hook(job, [&job] { job.spec.on_submitted(*job.receipt); })) {
+    return;
+  }
   if (job.cancel_requested) {
     finish(job, std::make_exception_ptr(CancelledError("cancelled after the submit")));
     return;
@@ -418,6 +431,16 @@ void Engine::request_cancel(JobId id) {
   finish(job,
          std::make_exception_ptr(CancelledError(
              (job.task_id.empty() ? std::string("job") : "wait " + job.task_id) + ": cancelled")));
+}
+
+bool Engine::run_hook(Job& job, const std::function<void()>& hook) {
+  try {
+    hook();
+    return true;
+  } catch (...) {
+    finish(job, std::current_exception());
+    return false;
+  }
 }
 
 void Engine::finish(Job& job, std::exception_ptr error) {

@@ -41,6 +41,11 @@ struct JobSpec {
   DownloadOptions download_options;
   /// Called once on the engine's thread (or a download thread) when the job ends.
   std::function<void(JobOutcome outcome)> on_done;
+  /// TaskGroupOptions' hooks, bound to the job; called on the engine's thread. One that throws
+  /// ends the job with its exception.
+  std::function<void()> before_submit;                        ///< Before each submit is sent.
+  std::function<void(const Receipt& receipt)> on_submitted;   ///< The task exists.
+  std::function<void(const std::string& task_id)> on_polled;  ///< A poll of it ended.
 };
 
 struct EngineOptions {
@@ -101,6 +106,8 @@ class Engine {
   void on_poll_answer(Job& job, Completion& completion);
   void request_cancel(JobId id);
   void finish(Job& job, std::exception_ptr error);
+  /// Runs a hook of the job; false (the job is finished with its exception) when it threw.
+  bool run_hook(Job& job, const std::function<void()>& hook);
   void shutdown_jobs();
   void download_worker();
 

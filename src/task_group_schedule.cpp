@@ -35,7 +35,10 @@ TimePoint RateLimiter::next_token(TimePoint now) const {
 }
 
 Scheduler::Scheduler(ScheduleLimits limits)
-    : limits_(limits), rate_(limits.requests_per_second, limits.requests_per_second) {
+    : limits_(limits),
+      rate_(limits.requests_per_second, limits.requests_per_second),
+      // A burst of one: submits are spaced from the first on.
+      submit_rate_(limits.submits_per_second, 1.0) {
   limits_.max_in_flight = std::max<std::size_t>(1, limits_.max_in_flight);
   limits_.max_concurrent_requests = std::max<std::size_t>(1, limits_.max_concurrent_requests);
 }
@@ -140,8 +143,16 @@ std::vector<Action> Scheduler::take_due(TimePoint now) {
     JobState& state = jobs_[timer.job];
     const bool needs_request = state.pending != ActionKind::Download;
     if (needs_request && requests_in_flight_ >= limits_.max_concurrent_requests) break;
-    if (!rate_.try_take(now)) break;
     const JobId job = timer.job;
+    if (state.pending == ActionKind::Submit && submit_rate_.next_token(now) > now) {
+      // Not yet: the submit waits for its token, the other jobs' actions go on.
+      actions_.pop();
+      state.pending_at = submit_rate_.next_token(now);
+      push(job, state);
+      continue;
+    }
+    if (!rate_.try_take(now)) break;
+    if (state.pending == ActionKind::Submit) submit_rate_.try_take(now);
     actions_.pop();
     state.has_pending = false;
     if (needs_request) ++requests_in_flight_;

@@ -39,6 +39,7 @@ struct ScheduleLimits {
   std::size_t max_in_flight = 16;           ///< Jobs holding a slot (started, not finished).
   std::size_t max_concurrent_requests = 8;  ///< Requests on the wire at once.
   double requests_per_second = 10.0;        ///< Request starts; <= 0: no cap.
+  double submits_per_second = 0.0;          ///< Submit starts, on top of the above; <= 0: no cap.
   std::chrono::milliseconds poll_floor{std::chrono::seconds(5)};  ///< Between a job's polls.
 };
 
@@ -112,6 +113,7 @@ class Scheduler {
 
   ScheduleLimits limits_;
   RateLimiter rate_;
+  RateLimiter submit_rate_;
   std::unordered_map<JobId, JobState> jobs_;
   std::deque<JobId> waiting_for_slot_;
   mutable TimerQueue actions_;

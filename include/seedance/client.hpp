@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -56,6 +57,26 @@ struct ClientOptions {
   std::shared_ptr<HttpTransport> transport;
   /// Replaces the real clock (tests). Null: Clock::system().
   std::shared_ptr<Clock> clock;
+};
+
+/// Settings of Client::generate() beyond the request and the path.
+struct GenerateOptions {
+  /// Polling of the task. Its cancel token also stops the submit, but only before the request is
+  /// sent (see Client::submit with a CancellationToken).
+  WaitOptions wait;
+  /// Options of the download.
+  DownloadOptions download;
+  /// Called once with the receipt as soon as the task exists, on the calling thread, before the
+  /// wait: e.g. to show or store the task id, so that an interrupted run can resume it. An
+  /// exception it throws is rethrown by generate() (the task is not waited for).
+  std::function<void(const Receipt& receipt)> on_submitted;
+};
+
+/// What Client::generate() did: the submit's answer, the finished task and the download.
+struct GenerateResult {
+  Receipt receipt;          ///< The submit's answer.
+  Task task;                ///< The task at SUCCESS.
+  DownloadResult download;  ///< Where the video went and how many bytes it has.
 };
 
 /// A client of the Seedance 2.0 API. Cheap to copy (copies share one connection pool) and safe
@@ -114,6 +135,10 @@ class Client {
   Task generate(const VideoRequest& request, const std::string& path,
                 const WaitOptions& wait_options = {},
                 const DownloadOptions& download_options = {}) const;
+  /// generate() with a hook on the submit (GenerateOptions::on_submitted) and the whole outcome
+  /// returned. Every error after the submit carries the task's id (Error::task_id()).
+  GenerateResult generate(const VideoRequest& request, const std::string& path,
+                          const GenerateOptions& options) const;
 
   /// Streams the last frame of a finished task submitted with VideoRequest::return_last_frame
   /// (true) to `path`, like download(). The image's URL is the task's Task::last_frame_url (a

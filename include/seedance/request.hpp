@@ -187,6 +187,15 @@ class VideoRequest {
   /// ValidationError listing every problem.
   std::string to_json() const;
 
+  /// The inverse of to_json(): reads a submit body (any JSON object of the submit schema) into a
+  /// request. The documented fields, metadata and metadata.content[] included, become typed
+  /// fields; any other member (top level or in metadata) is kept with extra_field() and sent as
+  /// it came. Throws ValidationError listing every problem, each naming its field (wrong types,
+  /// unknown words, and what validate() finds), e.g. "metadata.resolution: must be 480p, 720p or
+  /// 1080p, got \"4k\"". For any valid request r, from_json(r.to_json()).to_json() ==
+  /// r.to_json().
+  static VideoRequest from_json(std::string_view json_text);
+
  private:
   std::string model_;
   std::optional<std::string> prompt_;

@@ -1,6 +1,7 @@
 // Many tasks at once: submit and track N tasks with bounded concurrency and a request-rate cap.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -65,6 +66,24 @@ struct TaskGroupOptions {
   /// Called once per job as it finishes, on the group's thread: keep it short. An exception it
   /// throws is rethrown by the next wait_all() or next().
   std::function<void(const TaskResult& result)> on_result;
+  /// Cap on the group's submits per second, within max_requests_per_second (which polls share):
+  /// e.g. to spread the spending of a large batch. 0: no cap of its own.
+  double max_submits_per_second = 0.0;
+
+  /// Hooks on a job's steps, called on the group's thread with the job's index; the group waits
+  /// for each, so keep them short (a journal write is fine, a network call is not). One that
+  /// throws ends its job with that exception as TaskResult::error.
+  ///
+  /// before_submit: right before each submit is sent, retries included. Nothing is sent until it
+  /// returns, and nothing at all when it throws: e.g. record durably that the submit is about to
+  /// go, so that a crash during it is known afterwards. Not called for a job cancelled first.
+  std::function<void(std::size_t index)> before_submit;
+  /// on_submitted: as soon as the submit's answer names the task, before it is polled: e.g.
+  /// record the task id, so that an interrupted run can track() it instead of paying again.
+  std::function<void(std::size_t index, const Receipt& receipt)> on_submitted;
+  /// on_polled: after each status query of the job's task ended (answered or failed), which is
+  /// when the 5 s between two polls starts: e.g. record it to pass to a later run's track().
+  std::function<void(std::size_t index, const std::string& task_id)> on_polled;
 };
 
 /// The connections of a TaskGroup's submits and polls so far (its libcurl multi transport), as
@@ -104,7 +123,10 @@ class TaskGroup {
   /// submit() for each request, added at once. All are validated before any is added.
   std::vector<std::size_t> submit_all(const std::vector<VideoRequest>& requests);
   /// Adds a job that tracks an existing task (e.g. one submitted by an earlier run).
-  std::size_t track(std::string task_id, std::string download_path = {});
+  /// `last_polled`, when an earlier process polled the task, keeps the 5 s floor across
+  /// processes: the first poll waits until 5 s after it.
+  std::size_t track(std::string task_id, std::string download_path = {},
+                    std::optional<std::chrono::system_clock::time_point> last_polled = {});
 
   /// Blocks until another job finishes and returns its result; std::nullopt once every job
   /// added so far has been returned (by next() or wait_all()).

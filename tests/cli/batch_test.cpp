@@ -1,5 +1,5 @@
 // Unit tests of the batch parts: the job file, the rate limiter, the journal and the runner
-// (against a fake service, so no network and no sleeping).
+// (on a TaskGroup against a fake transport and a fake clock, so no network and no sleeping).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,12 +9,15 @@
 #include <mutex>
 #include <set>
 
+#include <sqlite3.h>
+#include <nlohmann/json.hpp>
+
 #include "batch_jobs.hpp"
 #include "batch_runner.hpp"
 #include "fake_clock.hpp"
 #include "journal.hpp"
-#include "rate_limiter.hpp"
 #include "seedance/error.hpp"
+#include "seedance/transport.hpp"
 #include "temp_dir.hpp"
 
 namespace seedance::cli {
@@ -127,28 +130,6 @@ TEST(JobFile, TheKeyIsLineAndContentHash) {
   EXPECT_EQ(content_hash(""), "cbf29ce484222325");  // FNV-1a's offset basis: stable forever.
 }
 
-// --- the rate limiter ------------------------------------------------------------------------
-
-TEST(RateLimiter, SpacesAcquisitionsAfterTheBurst) {
-  auto clock = std::make_shared<testing::FakeClock>();
-  RateLimiter limiter(2.0, 1.0, clock);
-  CancellationToken cancel;
-  EXPECT_TRUE(limiter.acquire(cancel));
-  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
-  for (int i = 0; i < 4; ++i) EXPECT_TRUE(limiter.acquire(cancel));
-  EXPECT_NEAR(clock->seconds(), 2.0, 1e-6);  // 4 more tokens at 2 per second.
-}
-
-TEST(RateLimiter, CancellationEndsTheWaitWithoutAToken) {
-  auto clock = std::make_shared<testing::FakeClock>();
-  RateLimiter limiter(1.0, 1.0, clock);
-  CancellationToken cancel;
-  EXPECT_TRUE(limiter.acquire(cancel));
-  cancel.cancel();
-  EXPECT_FALSE(limiter.acquire(cancel));
-  EXPECT_DOUBLE_EQ(clock->seconds(), 0.0);
-}
-
 // --- the journal -----------------------------------------------------------------------------
 
 TEST(Journal, EntriesSurviveReopening) {
@@ -183,6 +164,44 @@ TEST(Journal, EntriesSurviveReopening) {
   EXPECT_EQ(entries[1].name, "boat");
 }
 
+TEST(Journal, AVersion1JournalIsUpgradedInPlace) {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.sqlite");
+  {
+    // The schema of the first version, which set no user_version.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE jobs (job_key TEXT PRIMARY KEY, line INTEGER NOT NULL,"
+                           " name TEXT NOT NULL, state TEXT NOT NULL, task_id TEXT NOT NULL,"
+                           " output_path TEXT NOT NULL, message TEXT NOT NULL,"
+                           " updated_at INTEGER NOT NULL);"
+                           "INSERT INTO jobs VALUES ('1:abc', 1, 'boat', 'submitted', 'task_1', '',"
+                           " '', 0);",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  const auto polled =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000123));
+  {
+    Journal journal(path);
+    EXPECT_EQ(journal.schema_version(), kJournalSchemaVersion);
+    const auto entries = journal.entries();
+    ASSERT_THAT(entries, SizeIs(1));
+    EXPECT_EQ(entries[0].task_id, "task_1");
+    EXPECT_EQ(entries[0].last_polled, std::nullopt);
+    journal.record_poll("1:abc", polled);
+    JournalEntry entry = entries[0];
+    entry.message = "still running";
+    journal.put(entry);  // Keeps the poll time.
+  }
+  Journal reopened(path);
+  EXPECT_EQ(reopened.schema_version(), kJournalSchemaVersion);
+  EXPECT_EQ(reopened.entries().at(0).last_polled, polled);
+  EXPECT_EQ(reopened.entries().at(0).message, "still running");
+}
+
 TEST(Journal, ASecondUserIsRefused) {
   testing::TempDir dir;
   Journal first(dir.file("j.sqlite"));
@@ -199,77 +218,78 @@ TEST(Journal, StateWordsRoundTrip) {
 
 // --- the runner ------------------------------------------------------------------------------
 
-// A service that creates tasks in memory; what each task does is scripted by its prompt.
-class FakeService {
+// A service that creates tasks in memory; what each task does is scripted by its prompt. Every
+// request is counted, every poll timed on the fake clock.
+class FakeService : public HttpTransport {
  public:
-  BatchService service() {
-    BatchService service;
-    service.submit = [this](const VideoRequest& request) {
-      const std::string prompt = request.prompt().value_or("");
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++submits;
-        const int now = ++in_flight_;
-        max_in_flight = std::max(max_in_flight, now);
-      }
-      struct Leave {
-        FakeService* self;
-        ~Leave() {
-          std::lock_guard<std::mutex> lock(self->mutex_);
-          --self->in_flight_;
-        }
-      } leave{this};
-      if (prompt == "unknown") throw SubmitOutcomeUnknownError("connection closed after sending");
-      if (prompt == "refused") throw ApiError("quota exceeded", 200, "rate_limit_error", "quota");
-      Receipt receipt;
-      std::lock_guard<std::mutex> lock(mutex_);
-      receipt.task_id = "task_" + std::to_string(++next_id_);
-      prompts_[receipt.task_id] = prompt;
-      return receipt;
-    };
-    service.wait = [this](const std::string& task_id, const WaitOptions&) {
-      std::string prompt;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++waits;
-        prompt = prompts_[task_id];
-      }
-      Task task;
-      task.task_id = task_id;
-      task.status = TaskStatus::Success;
-      if (prompt == "fail") {
-        task.status = TaskStatus::Failure;
-        task.fail_reason = "content policy";
-        throw TaskFailedError(task);
-      }
-      if (prompt == "timeout") throw TimeoutError("gave up", task_id, std::nullopt);
-      return task;
-    };
-    service.download = [this](const std::string& task_id, const std::string& path,
-                              const DownloadOptions&) {
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        ++downloads;
-      }
-      testing::write_file(path, "video of " + task_id);
-      DownloadResult result;
-      result.path = path;
-      return result;
-    };
-    return service;
+  explicit FakeService(std::shared_ptr<testing::FakeClock> clock) : clock_(std::move(clock)) {}
+
+  HttpResponse send(const HttpRequest& request) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    HttpResponse response;
+    response.status = 200;
+    if (request.method == "POST") return submit(request);
+    const std::string rest = request.url.substr(request.url.find("/v1/videos/") + 11);
+    const std::string id = rest.substr(0, rest.find('/'));
+    if (rest.find("/content") != std::string::npos) {
+      ++downloads;
+      --in_flight_;
+      std::string body = "video of " + id;
+      response.headers = {{"Content-Length", std::to_string(body.size())},
+                          {"ETag", "\"" + id + "\""}};
+      if (request.on_headers) request.on_headers(response.status, response.headers);
+      if (request.on_body) request.on_body(body.data(), body.size());
+      return response;
+    }
+    poll_times[id].push_back(clock_->seconds());
+    const std::string prompt = prompts_[id];
+    const std::string status = prompt == "fail"      ? "FAILURE"
+                               : prompt == "timeout" ? "IN_PROGRESS"
+                                                     : "SUCCESS";
+    response.body = R"({"task_id":")" + id + R"(","status":")" + status + R"(","progress":"50%")" +
+                    (status == "FAILURE" ? R"(,"fail_reason":"content policy")" : "") + "}";
+    return response;
   }
 
   void remember(const std::string& task_id, const std::string& prompt) {
     std::lock_guard<std::mutex> lock(mutex_);
     prompts_[task_id] = prompt;
+    ++in_flight_;
   }
 
   int submits = 0;
-  int waits = 0;
   int downloads = 0;
-  int max_in_flight = 0;
+  int max_in_flight = 0;  // tasks created and not downloaded yet
+  std::map<std::string, std::vector<double>> poll_times;
 
  private:
+  HttpResponse submit(const HttpRequest& request) {
+    ++submits;
+    submit_times.push_back(clock_->seconds());
+    const std::string prompt = nlohmann::json::parse(request.body).value("prompt", "");
+    HttpResponse response;
+    if (prompt == "unknown") {
+      response.error = TransportError::ConnectionLost;  // after sending: the outcome is unknown
+      return response;
+    }
+    if (prompt == "refused") {
+      response.status = 400;
+      response.body = R"({"error":{"message":"quota exceeded","type":"rate_limit_error"}})";
+      return response;
+    }
+    const std::string id = "task_" + std::to_string(++next_id_);
+    prompts_[id] = prompt;
+    max_in_flight = std::max(max_in_flight, ++in_flight_);
+    response.status = 200;
+    response.body = R"({"id":")" + id + R"(","status":"QUEUED","progress":0})";
+    return response;
+  }
+
+ public:
+  std::vector<double> submit_times;
+
+ private:
+  std::shared_ptr<testing::FakeClock> clock_;
   std::mutex mutex_;
   int in_flight_ = 0;
   int next_id_ = 0;
@@ -286,7 +306,12 @@ class BatchRunnerTest : public ::testing::Test {
  protected:
   BatchReport run(const std::vector<BatchJob>& jobs) {
     Journal journal(dir_.file("journal.sqlite"));
-    return run_batch(jobs, journal, fake_.service(), options_);
+    ClientOptions client_options;
+    client_options.base_url = "https://api.example.com";
+    client_options.api_key = "sk-test";
+    client_options.transport = service_;
+    client_options.clock = clock_;
+    return run_batch(jobs, journal, Client(client_options), options_);
   }
   std::vector<JournalEntry> journal_entries() {
     Journal journal(dir_.file("journal.sqlite"));
@@ -294,11 +319,14 @@ class BatchRunnerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  FakeService fake_;
+  std::shared_ptr<testing::FakeClock> clock_ = std::make_shared<testing::FakeClock>();
+  std::shared_ptr<FakeService> service_ = std::make_shared<FakeService>(clock_);
+  FakeService& fake_ = *service_;
   BatchOptions options_ = [this] {
     BatchOptions options;
     options.out_dir = dir_.path().string();
     options.concurrency = 3;
+    options.wait.timeout = std::chrono::seconds(60);
     return options;
   }();
 };
@@ -331,7 +359,8 @@ TEST_F(BatchRunnerTest, ASubmittedJobIsResumedNotResubmitted) {
   const auto jobs = jobs_of("{\"prompt\":\"a\",\"name\":\"a\"}\n");
   {
     Journal journal(dir_.file("journal.sqlite"));
-    JournalEntry entry{jobs[0].key(), 1, "a", JobState::Submitted, "task_old", "", ""};
+    JournalEntry entry{jobs[0].key(), 1,  "a", JobState::Submitted,
+                       "task_old",    "", "",  std::nullopt};
     journal.put(entry);
   }
   fake_.remember("task_old", "a");
@@ -346,7 +375,7 @@ TEST_F(BatchRunnerTest, AJobFoundSubmittingIsUnknownAndNotResubmitted) {
   const auto jobs = jobs_of("{\"prompt\":\"a\"}\n");
   {
     Journal journal(dir_.file("journal.sqlite"));
-    journal.put({jobs[0].key(), 1, "", JobState::Submitting, "", "", ""});
+    journal.put({jobs[0].key(), 1, "", JobState::Submitting, "", "", "", std::nullopt});
   }
   BatchReport report = run(jobs);
   EXPECT_EQ(fake_.submits, 0);
@@ -402,19 +431,46 @@ TEST_F(BatchRunnerTest, CancelledBeforeStartSubmitsNothing) {
 }
 
 TEST_F(BatchRunnerTest, TheRateCapSpacesSubmits) {
-  auto clock = std::make_shared<testing::FakeClock>();
-  RateLimiter limiter(0.5, 1.0, clock);
-  options_.rate = &limiter;
+  options_.rate = 0.5;
   run(jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n{\"prompt\":\"c\"}\n"));
   EXPECT_EQ(fake_.submits, 3);
-  EXPECT_NEAR(clock->seconds(), 4.0, 1e-6);
+  ASSERT_EQ(fake_.submit_times.size(), 3u);
+  EXPECT_NEAR(fake_.submit_times[2] - fake_.submit_times[0], 4.0, 0.01);
+  // Polls are not held back by the submit cap: the first task is polled at once.
+  EXPECT_NEAR(fake_.poll_times.at("task_1").front(), fake_.submit_times[0], 0.01);
+}
+
+TEST_F(BatchRunnerTest, EachPollIsJournaledAndARestartKeepsTheFloor) {
+  const auto jobs = jobs_of("{\"prompt\":\"a\",\"name\":\"a\"}\n");
+  {
+    Journal journal(dir_.file("journal.sqlite"));
+    journal.put({jobs[0].key(), 1, "a", JobState::Submitted, "task_old", "", "", std::nullopt});
+    // A crash 2 s after a poll of the task.
+    journal.record_poll(jobs[0].key(), std::chrono::system_clock::now() - std::chrono::seconds(2));
+  }
+  fake_.remember("task_old", "a");
+  clock_->advance(std::chrono::seconds(100));  // A clock well past the crash's poll.
+  const BatchReport report = run(jobs);
+  EXPECT_EQ(report.results[0].outcome, JobOutcome::Done);
+  ASSERT_THAT(fake_.poll_times.at("task_old"), SizeIs(1));
+  EXPECT_NEAR(fake_.poll_times.at("task_old")[0], 103.0, 0.1);  // 5 s after the last poll
+}
+
+TEST_F(BatchRunnerTest, APollTimeIsRecordedForEachPolledTask) {
+  const auto jobs = jobs_of("{\"prompt\":\"timeout\"}\n");
+  const auto before = std::chrono::system_clock::now();
+  run(jobs);
+  const auto entries = journal_entries();
+  ASSERT_THAT(entries, SizeIs(1));
+  ASSERT_TRUE(entries[0].last_polled.has_value());
+  EXPECT_GE(*entries[0].last_polled + std::chrono::milliseconds(1), before);
 }
 
 TEST(JournalConflicts, AnEditedOrMovedLineIsReported) {
   const auto before = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n");
   std::vector<JournalEntry> entries = {
-      {before[0].key(), 1, "", JobState::Submitted, "task_a", "", ""},
-      {before[1].key(), 2, "", JobState::Done, "task_b", "", ""}};
+      {before[0].key(), 1, "", JobState::Submitted, "task_a", "", "", std::nullopt},
+      {before[1].key(), 2, "", JobState::Done, "task_b", "", "", std::nullopt}};
   EXPECT_THAT(journal_conflicts(before, entries), IsEmpty());
 
   const auto appended = jobs_of("{\"prompt\":\"a\"}\n{\"prompt\":\"b\"}\n{\"prompt\":\"c\"}\n");

@@ -1,0 +1,85 @@
+#include "commands/support.hpp"
+
+#include "config.hpp"
+#include "exit_codes.hpp"
+
+namespace seedance::cli {
+namespace {
+
+using nlohmann::json;
+
+// The server's JSON as such, or as a string when it is not JSON.
+json parsed_or_string(const std::string& text) {
+  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(text) : parsed;
+}
+
+// One shape for every dialect: the SDK's reading (status in the reference's words, the
+// service's own word in status_raw) and, under "response", the body as the service sent it.
+json status_json(const std::string& task_id, TaskStatus status, const std::string& status_text,
+                 int progress, const std::string& request_id, const std::string& raw_json) {
+  json object = {{"task_id", task_id},
+                 {"status", std::string(to_string(status))},
+                 {"status_raw", status_text},
+                 {"progress", progress}};
+  if (!request_id.empty()) object["request_id"] = request_id;
+  object["response"] = parsed_or_string(raw_json);
+  return object;
+}
+
+}  // namespace
+
+ClientOptions client_options(const CommandLine& command_line, const RunSettings& settings,
+                             Console& console, std::vector<std::string>& problems) {
+  const ConfigFile config = load_config(command_line.config_path, problems);
+  ClientOptions options;
+  options.base_url = resolve_setting(command_line.base_url, "SEEDANCE_BASE_URL", config.base_url);
+  options.api_key = resolve_setting(command_line.api_key, "SEEDANCE_API_KEY", config.api_key);
+  options.use_alias_routes = command_line.alias_routes || config.alias_routes;
+  options.transport = settings.transport;
+  options.logger = console.logger(options.api_key);
+  if (options.base_url.empty()) {
+    problems.push_back(
+        "no service URL: pass --base-url URL, set SEEDANCE_BASE_URL or put base_url in the "
+        "config file");
+  }
+  if (options.api_key.empty()) {
+    problems.push_back(
+        "no API key: set SEEDANCE_API_KEY, pass --api-key KEY or put api_key in the config file");
+  }
+  return options;
+}
+
+std::string effective_api_key(const CommandLine& command_line) {
+  std::vector<std::string> ignored;
+  return resolve_setting(command_line.api_key, "SEEDANCE_API_KEY",
+                         load_config(command_line.config_path, ignored).api_key);
+}
+
+json receipt_json(const Receipt& receipt) {
+  return status_json(receipt.task_id, receipt.status, receipt.status_text, receipt.progress,
+                     receipt.request_id, receipt.raw_json);
+}
+
+json task_json(const Task& task) {
+  json object = status_json(task.task_id, task.status, task.status_text, task.progress,
+                            task.request_id, task.raw_json);
+  if (task.fail_reason) object["fail_reason"] = *task.fail_reason;
+  if (task.error) {
+    object["error"] = {
+        {"message", task.error->message}, {"code", task.error->code}, {"type", task.error->type}};
+  }
+  if (task.result_url) object["result_url"] = *task.result_url;
+  if (task.last_frame_url) object["last_frame_url"] = *task.last_frame_url;
+  return object;
+}
+
+std::string dump_line(const json& object) {
+  return object.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string downloaded_path(const DownloadResult& result, const std::string& requested) {
+  return result.path.empty() ? requested : result.path;
+}
+
+}  // namespace seedance::cli
