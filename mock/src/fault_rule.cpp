@@ -8,27 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "fault_match.hpp"
 #include "seedance/mock/mock_server.hpp"
+#include "text.hpp"
 
 namespace seedance::mock {
 namespace {
 
+using detail::trim;
+using detail::upper;
+
 [[noreturn]] void fail(const std::string& text, const std::string& why) {
   throw std::invalid_argument("bad fault rule '" + text + "': " + why);
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Splits on whitespace; a double-quoted part (key="two words") stays one token, quotes removed.
@@ -276,54 +266,4 @@ std::string FaultRule::to_string() const {
   return out;
 }
 
-namespace detail {
-namespace {
-
-bool match_from(const std::string& p, std::size_t pi, const std::string& s, std::size_t si) {
-  while (pi < p.size()) {
-    const char c = p[pi];
-    if (c == '*') {
-      while (pi < p.size() && p[pi] == '*') ++pi;
-      if (pi == p.size()) return true;
-      for (std::size_t k = si; k <= s.size(); ++k) {
-        if (match_from(p, pi, s, k)) return true;
-      }
-      return false;
-    }
-    if (c == '{') {
-      const std::size_t close = p.find('}', pi);
-      if (close != std::string::npos) {
-        // One or more characters of a single segment.
-        for (std::size_t k = si; k < s.size() && s[k] != '/'; ++k) {
-          if (match_from(p, close + 1, s, k + 1)) return true;
-        }
-        return false;
-      }
-    }
-    if (si >= s.size() || s[si] != c) return false;
-    ++pi;
-    ++si;
-  }
-  return si == s.size();
-}
-
-}  // namespace
-
-bool path_matches(const std::string& pattern, const std::string& path) {
-  return match_from(pattern, 0, path, 0);
-}
-
-bool method_matches(const std::string& pattern, const std::string& method) {
-  if (pattern == "*" || pattern.empty()) return true;
-  if (pattern.size() != method.size()) return false;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(pattern[i])) !=
-        std::toupper(static_cast<unsigned char>(method[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace detail
 }  // namespace seedance::mock

@@ -1,0 +1,27 @@
+// The bodies of the reference dialect, as the API reference describes them (OpenAI-style error
+// objects; business errors are HTTP 200).
+#pragma once
+
+#include <string>
+
+#include "reply.hpp"
+#include "task.hpp"
+#include "validation.hpp"
+
+namespace seedance::mock::detail {
+
+/// POST /v1/videos: the submit receipt.
+std::string reference_receipt(const Task& t);
+/// GET /v1/videos/{id}. `storage` is the task's folder in the upstream storage.
+std::string reference_detail(const Task& t, const std::string& storage);
+/// A refused submit body: HTTP 200 with an error object.
+Reply reference_invalid_submit(const SubmitError& e);
+Reply reference_task_not_found(const std::string& id);
+/// GET /v1/videos/{id}/content of a task without a video yet (or ever).
+Reply reference_no_video(const Task& t);
+/// A missing or wrong key.
+Reply reference_unauthorized(const std::string& message);
+Reply not_found(const std::string& path);
+Reply method_not_allowed(const std::string& method, const std::string& allow);
+
+}  // namespace seedance::mock::detail
