@@ -119,13 +119,6 @@ ojson task_dto(const Task& t, const std::string& storage) {
 
 const char* const kTimeoutSweepReason = "任务超时（1440分钟）";
 
-std::string gateway_receipt(const Task& t) {
-  return ojson{
-      {"id", t.id},         {"task_id", t.id}, {"object", "video"},         {"model", t.model},
-      {"status", "queued"}, {"progress", 0},   {"created_at", t.created_at}}
-      .dump();
-}
-
 std::string gateway_video_object(const Task& t, const std::string& storage) {
   ojson j = {{"id", t.id},
              {"task_id", t.id},

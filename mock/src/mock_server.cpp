@@ -229,17 +229,26 @@ std::string MockServer::upstream_base_url() const {
 
 int MockServer::port() const { return impl_->port.load(); }
 
-std::string MockServer::api_key() const { return impl_->settings.api_key(); }
+std::string MockServer::api_key() const { return impl_->settings.get().api_key; }
 
-void MockServer::set_api_key(const std::string& key) { impl_->settings.set_api_key(key); }
+void MockServer::set_api_key(const std::string& key) {
+  impl_->settings.update([&](detail::Settings::Values& v) { v.api_key = key; });
+}
 
-void MockServer::set_polls_to_complete(int polls) { impl_->settings.set_polls_to_complete(polls); }
+void MockServer::set_polls_to_complete(int polls) {
+  impl_->settings.update(
+      [&](detail::Settings::Values& v) { v.task_defaults.polls_to_complete = polls; });
+}
 
-void MockServer::set_video_size(std::uint64_t bytes) { impl_->settings.set_video_size(bytes); }
+void MockServer::set_video_size(std::uint64_t bytes) {
+  impl_->settings.update([&](detail::Settings::Values& v) { v.task_defaults.video_size = bytes; });
+}
 
-void MockServer::set_dialect(Dialect dialect) { impl_->settings.set_dialect(dialect); }
+void MockServer::set_dialect(Dialect dialect) {
+  impl_->settings.update([&](detail::Settings::Values& v) { v.dialect = dialect; });
+}
 
-Dialect MockServer::dialect() const { return impl_->settings.dialect(); }
+Dialect MockServer::dialect() const { return impl_->settings.get().dialect; }
 
 void MockServer::add_fault(FaultRule rule) { impl_->faults.add(std::move(rule)); }
 
@@ -250,7 +259,7 @@ void MockServer::clear_faults() { impl_->faults.clear(); }
 std::size_t MockServer::pending_faults() const { return impl_->faults.pending(); }
 
 std::string MockServer::create_task(const TaskOptions& options) {
-  return impl_->tasks.add(detail::created_task(options, impl_->settings.task_defaults())).id;
+  return impl_->tasks.add(detail::created_task(options, impl_->settings.get().task_defaults)).id;
 }
 
 std::string MockServer::create_succeeded_task() { return create_task(TaskOptions{}); }

@@ -6,10 +6,10 @@ namespace seedance::mock::detail {
 
 using ojson = nlohmann::ordered_json;
 
-std::string reference_receipt(const Task& t) {
+std::string video_receipt(const Task& t, const char* status) {
   return ojson{
-      {"id", t.id},         {"task_id", t.id}, {"object", "video"},         {"model", t.model},
-      {"status", "QUEUED"}, {"progress", 0},   {"created_at", t.created_at}}
+      {"id", t.id},       {"task_id", t.id}, {"object", "video"},         {"model", t.model},
+      {"status", status}, {"progress", 0},   {"created_at", t.created_at}}
       .dump();
 }
 

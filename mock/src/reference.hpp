@@ -10,8 +10,9 @@
 
 namespace seedance::mock::detail {
 
-/// POST /v1/videos: the submit receipt.
-std::string reference_receipt(const Task& t);
+/// The submit receipt: the same video object in both dialects (the gateway's doubao adaptor,
+/// DoResponse), which word `status` differently ("QUEUED", "queued").
+std::string video_receipt(const Task& t, const char* status);
 /// GET /v1/videos/{id}. `storage` is the task's folder in the upstream storage.
 std::string reference_detail(const Task& t, const std::string& storage);
 /// A refused submit body: HTTP 200 with an error object.

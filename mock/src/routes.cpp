@@ -93,7 +93,7 @@ Api::Api(TaskStore& tasks, const Settings& settings, std::function<std::string()
 
 Exchange Api::exchange() const {
   Exchange ex;
-  ex.dialect = settings_.dialect();
+  ex.dialect = settings_.get().dialect;
   if (ex.gateway()) ex.request_id = gateway_request_id();
   return ex;
 }
@@ -128,7 +128,7 @@ Reply Api::answer(const httplib::Request& req, const Exchange& ex) {
 }
 
 bool Api::authorized(const httplib::Request& req, const Exchange& ex, Reply& refusal) const {
-  const std::string key = settings_.api_key();
+  const std::string key = settings_.get().api_key;
   const std::string value = trim(req.get_header_value("Authorization"));
   std::string message;
   if (value.empty()) {
@@ -152,9 +152,9 @@ Reply Api::submit(const std::string& body, const Exchange& ex) {
     return ex.gateway() ? body_reply(400, gateway_task_error("invalid_request", e->message))
                         : reference_invalid_submit(*e);
   }
-  const Task t =
-      tasks_.add(submitted_task(s.model, s.text, s.return_last_frame, settings_.task_defaults()));
-  return body_reply(200, ex.gateway() ? gateway_receipt(t) : reference_receipt(t));
+  const Task t = tasks_.add(
+      submitted_task(s.model, s.text, s.return_last_frame, settings_.get().task_defaults));
+  return body_reply(200, video_receipt(t, ex.gateway() ? "queued" : "QUEUED"));
 }
 
 Reply Api::detail(const Route& route, bool advance, const Exchange& ex) {

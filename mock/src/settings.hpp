@@ -1,7 +1,6 @@
 // The settings a test may change while the server runs (one lock).
 #pragma once
 
-#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -12,44 +11,29 @@ namespace seedance::mock::detail {
 
 class Settings {
  public:
-  explicit Settings(const MockServerOptions& o)
-      : api_key_(o.api_key), dialect_(o.dialect), defaults_{o.polls_to_complete, o.video_size} {}
+  struct Values {
+    std::string api_key;
+    Dialect dialect = Dialect::Reference;
+    TaskDefaults task_defaults;  ///< What tasks created now start with.
+  };
 
-  std::string api_key() const {
+  explicit Settings(const MockServerOptions& o)
+      : values_{o.api_key, o.dialect, {o.polls_to_complete, o.video_size}} {}
+
+  Values get() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return api_key_;
+    return values_;
   }
-  void set_api_key(const std::string& key) {
+  /// Runs `change` on the values under the lock.
+  template <typename F>
+  void update(F&& change) {
     std::lock_guard<std::mutex> lock(mutex_);
-    api_key_ = key;
-  }
-  Dialect dialect() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return dialect_;
-  }
-  void set_dialect(Dialect dialect) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    dialect_ = dialect;
-  }
-  /// What tasks created now start with.
-  TaskDefaults task_defaults() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return defaults_;
-  }
-  void set_polls_to_complete(int polls) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    defaults_.polls_to_complete = polls;
-  }
-  void set_video_size(std::uint64_t bytes) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    defaults_.video_size = bytes;
+    change(values_);
   }
 
  private:
   mutable std::mutex mutex_;
-  std::string api_key_;
-  Dialect dialect_;
-  TaskDefaults defaults_;
+  Values values_;
 };
 
 }  // namespace seedance::mock::detail
