@@ -1,26 +1,25 @@
 #include "reference.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace seedance::mock::detail {
 
 using ojson = nlohmann::ordered_json;
 
+ojson video_object(const Task& t, ojson status, ojson progress) {
+  return {{"id", t.id},
+          {"task_id", t.id},
+          {"object", "video"},
+          {"model", t.model},
+          {"status", std::move(status)},
+          {"progress", std::move(progress)},
+          {"created_at", t.created_at}};
+}
+
 std::string video_receipt(const Task& t, const char* status) {
-  return ojson{
-      {"id", t.id},       {"task_id", t.id}, {"object", "video"},         {"model", t.model},
-      {"status", status}, {"progress", 0},   {"created_at", t.created_at}}
-      .dump();
+  return video_object(t, status, 0).dump();
 }
 
 std::string reference_detail(const Task& t, const std::string& storage) {
-  ojson j = {{"id", t.id},
-             {"task_id", t.id},
-             {"object", "video"},
-             {"model", t.model},
-             {"status", reference_status(t.phase)},
-             {"progress", std::to_string(t.progress) + "%"},
-             {"created_at", t.created_at}};
+  ojson j = video_object(t, reference_status(t.phase), std::to_string(t.progress) + "%");
   if (t.phase == Phase::Success) {
     j["result_url"] = "/v1/videos/" + t.id + "/content";
     if (t.return_last_frame) j["last_frame_url"] = storage + "/last_frame.png";

@@ -2,6 +2,8 @@
 // objects; business errors are HTTP 200).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 
 #include "reply.hpp"
@@ -10,6 +12,10 @@
 
 namespace seedance::mock::detail {
 
+/// The OpenAI-style video object's first fields, which all three video answers (receipts, the
+/// reference detail, the gateway's /v1/videos/{id}) share, in this order.
+nlohmann::ordered_json video_object(const Task& t, nlohmann::ordered_json status,
+                                    nlohmann::ordered_json progress);
 /// The submit receipt: the same video object in both dialects (the gateway's doubao adaptor,
 /// DoResponse), which word `status` differently ("QUEUED", "queued").
 std::string video_receipt(const Task& t, const char* status);
