@@ -8,27 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "fault_match.hpp"
 #include "seedance/mock/mock_server.hpp"
+#include "text.hpp"
 
 namespace seedance::mock {
 namespace {
 
+using detail::trim;
+using detail::upper;
+
 [[noreturn]] void fail(const std::string& text, const std::string& why) {
   throw std::invalid_argument("bad fault rule '" + text + "': " + why);
-}
-
-std::string trim(const std::string& s) {
-  std::size_t b = 0;
-  std::size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // Splits on whitespace; a double-quoted part (key="two words") stays one token, quotes removed.
@@ -121,124 +111,148 @@ std::string quote_if_needed(const std::string& v) {
   return v;
 }
 
-}  // namespace
+/// One OPTION of a rule: KEY or KEY=VALUE.
+struct Option {
+  const std::string& text;  // the whole rule, for messages
+  std::string key;
+  bool has_value = false;
+  std::string value;
 
-FaultRule FaultRule::parse(const std::string& raw) {
-  const std::string text = trim(raw);
-  // The target ends at the first ':' followed by whitespace or the end of the rule.
-  std::size_t colon = std::string::npos;
+  const std::string& need_value() const {
+    if (!has_value || value.empty()) fail(text, key + " needs a value (" + key + "=...)");
+    return value;
+  }
+  bool flag() const {
+    if (has_value) fail(text, key + " takes no value");
+    return true;
+  }
+  long number() const { return parse_long(text, key, need_value()); }
+  std::uint64_t size() const { return parse_number(text, key, need_value(), true); }
+};
+
+Option split_option(const std::string& text, const std::string& token) {
+  const std::size_t eq = token.find('=');
+  const bool has_value = eq != std::string::npos;
+  return Option{text, token.substr(0, eq), has_value,
+                has_value ? token.substr(eq + 1) : std::string()};
+}
+
+FaultBody parse_body(const Option& o) {
+  const std::string& v = o.need_value();
+  if (v == "error") return FaultBody::ErrorObject;
+  if (v == "html") return FaultBody::Html;
+  if (v == "malformed" || v == "malformed-json") return FaultBody::MalformedJson;
+  if (v == "empty") return FaultBody::Empty;
+  fail(o.text, "body must be error, html, malformed or empty");
+}
+
+/// The options of the replacement response and its headers; false when `o` is none of them.
+bool apply_reply_option(const Option& o, FaultRule& rule) {
+  if (o.key == "status") {
+    rule.status = static_cast<int>(o.number());
+    if (rule.status < 200 || rule.status > 599) fail(o.text, "status must be in 200..599");
+  } else if (o.key == "body") {
+    rule.body = parse_body(o);
+  } else if (o.key == "code") {
+    rule.error_code = o.need_value();
+  } else if (o.key == "type") {
+    rule.error_type = o.need_value();
+  } else if (o.key == "message") {
+    rule.error_message = o.need_value();
+  } else if (o.key == "retry-after") {
+    rule.retry_after_seconds = o.number();
+  } else if (o.key == "retry-after-ms") {
+    rule.retry_after_ms = o.number();
+  } else if (o.key == "retry-after-date") {
+    rule.retry_after_date_seconds = o.number();
+  } else if (o.key == "location") {
+    rule.location = o.need_value();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/// The options of delivery damage; false when `o` is none of them.
+bool apply_delivery_option(const Option& o, FaultRule& rule) {
+  if (o.key == "close-before-response") {
+    rule.close_before_response = o.flag();
+  } else if (o.key == "close-after-bytes") {
+    rule.close_after_bytes = o.size();
+  } else if (o.key == "delay-ms") {
+    rule.delay = std::chrono::milliseconds(o.number());
+  } else if (o.key == "rate") {
+    rule.bytes_per_second = o.size();
+    if (rule.bytes_per_second == 0) fail(o.text, "rate must be positive");
+  } else if (o.key == "stall-ms") {
+    rule.stall = std::chrono::milliseconds(o.number());
+  } else if (o.key == "stall-after-bytes") {
+    rule.stall_after_bytes = o.size();
+  } else if (o.key == "change-etag") {
+    rule.change_etag = o.flag();
+  } else if (o.key == "ignore-range") {
+    rule.ignore_range = o.flag();
+  } else if (o.key == "content-range") {
+    rule.content_range = o.need_value();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/// Where the target ends: the first ':' followed by whitespace or the end of the rule.
+std::size_t target_end(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == ':' &&
         (i + 1 == text.size() || std::isspace(static_cast<unsigned char>(text[i + 1])))) {
-      colon = i;
-      break;
+      return i;
     }
   }
-  if (colon == std::string::npos) fail(text, "expected '[METHOD] PATH: OPTION...'");
+  fail(text, "expected '[METHOD] PATH: OPTION...'");
+}
 
-  FaultRule rule;
-  const std::vector<std::string> target = tokenize(text, text.substr(0, colon));
-  if (target.size() == 1) {
-    rule.path = target[0];
-  } else if (target.size() == 2) {
-    rule.method = upper(target[0]);
+/// [METHOD] PATH
+void parse_target(const std::string& text, const std::string& target, FaultRule& rule) {
+  const std::vector<std::string> parts = tokenize(text, target);
+  if (parts.size() == 1) {
+    rule.path = parts[0];
+  } else if (parts.size() == 2) {
+    rule.method = upper(parts[0]);
     if (rule.method == "ANY") rule.method = "*";
-    rule.path = target[1];
+    rule.path = parts[1];
   } else {
     fail(text, "expected '[METHOD] PATH' before ':'");
   }
   if (rule.path.empty() || (rule.path[0] != '/' && rule.path[0] != '*')) {
     fail(text, "the path pattern must start with '/' or '*'");
   }
+}
 
+int parse_times(const Option& o) {
+  const std::string& v = o.need_value();
+  if (v == "always" || v == "inf" || v == "*") return FaultRule::kAlways;
+  const int times = static_cast<int>(o.number());
+  if (times < 1) fail(o.text, "times must be at least 1 (or 'always')");
+  return times;
+}
+
+}  // namespace
+
+FaultRule FaultRule::parse(const std::string& raw) {
+  const std::string text = trim(raw);
+  const std::size_t colon = target_end(text);
+  FaultRule rule;
+  parse_target(text, text.substr(0, colon), rule);
   bool has_effect = false;
   for (const std::string& token : tokenize(text, text.substr(colon + 1))) {
-    const std::size_t eq = token.find('=');
-    const std::string key = token.substr(0, eq);
-    const bool has_value = eq != std::string::npos;
-    const std::string value = has_value ? token.substr(eq + 1) : std::string();
-    auto need_value = [&] {
-      if (!has_value || value.empty()) fail(text, key + " needs a value (" + key + "=...)");
-    };
-    if (key == "times") {
-      need_value();
-      if (value == "always" || value == "inf" || value == "*") {
-        rule.times = kAlways;
-      } else {
-        rule.times = static_cast<int>(parse_long(text, key, value));
-        if (rule.times < 1) fail(text, "times must be at least 1 (or 'always')");
-      }
+    const Option o = split_option(text, token);
+    if (o.key == "times") {
+      rule.times = parse_times(o);
       continue;
     }
     has_effect = true;
-    if (key == "status") {
-      need_value();
-      rule.status = static_cast<int>(parse_long(text, key, value));
-      if (rule.status < 200 || rule.status > 599) fail(text, "status must be in 200..599");
-    } else if (key == "body") {
-      need_value();
-      if (value == "error") {
-        rule.body = FaultBody::ErrorObject;
-      } else if (value == "html") {
-        rule.body = FaultBody::Html;
-      } else if (value == "malformed" || value == "malformed-json") {
-        rule.body = FaultBody::MalformedJson;
-      } else if (value == "empty") {
-        rule.body = FaultBody::Empty;
-      } else {
-        fail(text, "body must be error, html, malformed or empty");
-      }
-    } else if (key == "code") {
-      need_value();
-      rule.error_code = value;
-    } else if (key == "type") {
-      need_value();
-      rule.error_type = value;
-    } else if (key == "message") {
-      need_value();
-      rule.error_message = value;
-    } else if (key == "retry-after") {
-      need_value();
-      rule.retry_after_seconds = parse_long(text, key, value);
-    } else if (key == "retry-after-ms") {
-      need_value();
-      rule.retry_after_ms = parse_long(text, key, value);
-    } else if (key == "retry-after-date") {
-      need_value();
-      rule.retry_after_date_seconds = parse_long(text, key, value);
-    } else if (key == "location") {
-      need_value();
-      rule.location = value;
-    } else if (key == "close-before-response") {
-      if (has_value) fail(text, "close-before-response takes no value");
-      rule.close_before_response = true;
-    } else if (key == "close-after-bytes") {
-      need_value();
-      rule.close_after_bytes = parse_number(text, key, value, true);
-    } else if (key == "delay-ms") {
-      need_value();
-      rule.delay = std::chrono::milliseconds(parse_long(text, key, value));
-    } else if (key == "rate") {
-      need_value();
-      rule.bytes_per_second = parse_number(text, key, value, true);
-      if (rule.bytes_per_second == 0) fail(text, "rate must be positive");
-    } else if (key == "stall-ms") {
-      need_value();
-      rule.stall = std::chrono::milliseconds(parse_long(text, key, value));
-    } else if (key == "stall-after-bytes") {
-      need_value();
-      rule.stall_after_bytes = parse_number(text, key, value, true);
-    } else if (key == "change-etag") {
-      if (has_value) fail(text, "change-etag takes no value");
-      rule.change_etag = true;
-    } else if (key == "ignore-range") {
-      if (has_value) fail(text, "ignore-range takes no value");
-      rule.ignore_range = true;
-    } else if (key == "content-range") {
-      need_value();
-      rule.content_range = value;
-    } else {
-      fail(text, "unknown option '" + key + "'");
+    if (!apply_reply_option(o, rule) && !apply_delivery_option(o, rule)) {
+      fail(text, "unknown option '" + o.key + "'");
     }
   }
   if (!has_effect) fail(text, "the rule has no effect (e.g. status=503 or close-before-response)");
@@ -276,54 +290,4 @@ std::string FaultRule::to_string() const {
   return out;
 }
 
-namespace detail {
-namespace {
-
-bool match_from(const std::string& p, std::size_t pi, const std::string& s, std::size_t si) {
-  while (pi < p.size()) {
-    const char c = p[pi];
-    if (c == '*') {
-      while (pi < p.size() && p[pi] == '*') ++pi;
-      if (pi == p.size()) return true;
-      for (std::size_t k = si; k <= s.size(); ++k) {
-        if (match_from(p, pi, s, k)) return true;
-      }
-      return false;
-    }
-    if (c == '{') {
-      const std::size_t close = p.find('}', pi);
-      if (close != std::string::npos) {
-        // One or more characters of a single segment.
-        for (std::size_t k = si; k < s.size() && s[k] != '/'; ++k) {
-          if (match_from(p, close + 1, s, k + 1)) return true;
-        }
-        return false;
-      }
-    }
-    if (si >= s.size() || s[si] != c) return false;
-    ++pi;
-    ++si;
-  }
-  return si == s.size();
-}
-
-}  // namespace
-
-bool path_matches(const std::string& pattern, const std::string& path) {
-  return match_from(pattern, 0, path, 0);
-}
-
-bool method_matches(const std::string& pattern, const std::string& method) {
-  if (pattern == "*" || pattern.empty()) return true;
-  if (pattern.size() != method.size()) return false;
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(pattern[i])) !=
-        std::toupper(static_cast<unsigned char>(method[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace detail
 }  // namespace seedance::mock

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <random>
 
+#include "reference.hpp"
+
 namespace seedance::mock::detail {
 namespace {
 
@@ -119,22 +121,9 @@ ojson task_dto(const Task& t, const std::string& storage) {
 
 const char* const kTimeoutSweepReason = "任务超时（1440分钟）";
 
-std::string gateway_receipt(const Task& t) {
-  return ojson{
-      {"id", t.id},         {"task_id", t.id}, {"object", "video"},         {"model", t.model},
-      {"status", "queued"}, {"progress", 0},   {"created_at", t.created_at}}
-      .dump();
-}
-
 std::string gateway_video_object(const Task& t, const std::string& storage) {
-  ojson j = {{"id", t.id},
-             {"task_id", t.id},
-             {"object", "video"},
-             {"model", t.model},
-             {"status", video_status(t.phase)},
-             {"progress", gateway_progress(t.phase)},
-             {"created_at", t.created_at},
-             {"completed_at", t.updated_at}};
+  ojson j = video_object(t, video_status(t.phase), gateway_progress(t.phase));
+  j["completed_at"] = t.updated_at;
   if (upstream_failed(t)) {
     j["error"] = {{"message", t.fail_reason}, {"code", "InternalServiceError"}};
   }

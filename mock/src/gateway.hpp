@@ -13,8 +13,6 @@ namespace seedance::mock::detail {
 /// the default TASK_TIMEOUT_MINUTES): "task timed out (1440 minutes)".
 extern const char* const kTimeoutSweepReason;
 
-/// Submit receipt of both routes (doubao adaptor, DoResponse).
-std::string gateway_receipt(const Task& t);
 /// GET /v1/videos/{id}: the OpenAI video object (ConvertToOpenAIVideo). `storage` is the task's
 /// folder in the upstream storage, e.g. "http://localhost:PORT/upstream-storage/{id}".
 std::string gateway_video_object(const Task& t, const std::string& storage);

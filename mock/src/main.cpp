@@ -84,13 +84,30 @@ int parse_int(const std::string& flag, const std::string& value, int min, int ma
   return static_cast<int>(n);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+/// What the command line asks for.
+struct Args {
   seedance::mock::MockServerOptions options;
   std::vector<seedance::mock::FaultRule> faults;
   bool log_requests = false;
+};
 
+seedance::mock::Dialect parse_dialect(const std::string& value) {
+  if (value == "reference") return seedance::mock::Dialect::Reference;
+  if (value == "gateway") return seedance::mock::Dialect::Gateway;
+  usage_error("--dialect must be reference or gateway, got '" + value + "'");
+}
+
+seedance::mock::FaultRule parse_fault(const std::string& value) {
+  try {
+    return seedance::mock::FaultRule::parse(value);
+  } catch (const std::invalid_argument& e) {
+    usage_error(e.what());
+  }
+}
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  seedance::mock::MockServerOptions& options = args.options;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::string value;
@@ -107,7 +124,7 @@ int main(int argc, char** argv) {
     };
     if (arg == "--help" || arg == "-h") {
       std::cout << kUsage;
-      return 0;
+      std::exit(0);
     } else if (arg == "--host") {
       options.host = next();
     } else if (arg == "--port") {
@@ -117,32 +134,35 @@ int main(int argc, char** argv) {
     } else if (arg == "--polls") {
       options.polls_to_complete = parse_int(arg, next(), 1, 1000000);
     } else if (arg == "--dialect") {
-      const std::string dialect = next();
-      if (dialect == "reference") {
-        options.dialect = seedance::mock::Dialect::Reference;
-      } else if (dialect == "gateway") {
-        options.dialect = seedance::mock::Dialect::Gateway;
-      } else {
-        usage_error("--dialect must be reference or gateway, got '" + dialect + "'");
-      }
+      options.dialect = parse_dialect(next());
     } else if (arg == "--video-size") {
       options.video_size = parse_size(arg, next());
     } else if (arg == "--fault") {
-      try {
-        faults.push_back(seedance::mock::FaultRule::parse(next()));
-      } catch (const std::invalid_argument& e) {
-        usage_error(e.what());
-      }
+      args.faults.push_back(parse_fault(next()));
     } else if (arg == "--threads") {
       options.threads = static_cast<std::size_t>(parse_int(arg, next(), 1, 4096));
     } else if (arg == "--keep-alive-timeout") {
       options.keep_alive_timeout = std::chrono::seconds(parse_int(arg, next(), 1, 86400));
     } else if (arg == "--log-requests") {
-      log_requests = true;
+      args.log_requests = true;
     } else {
       usage_error("unknown argument '" + arg + "'");
     }
   }
+  return args;
+}
+
+void print_request(const seedance::mock::RecordedRequest& r) {
+  std::string line = "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target + " -> " +
+                     std::to_string(r.status) + " (conn " + std::to_string(r.connection_id) + ")";
+  if (r.fault_applied) line += " fault: " + r.fault;
+  std::cerr << line + "\n" << std::flush;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = parse_args(argc, argv);
 
   // Block the stop signals in every thread (server threads inherit the mask) and take them with
   // sigwait below: no async-signal-safety concerns. SIGPIPE is not needed: sends use
@@ -154,17 +174,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  seedance::mock::MockServer server(options);
-  for (auto& f : faults) server.add_fault(std::move(f));
-  if (log_requests) {
-    server.set_request_observer([](const seedance::mock::RecordedRequest& r) {
-      std::string line = "#" + std::to_string(r.sequence) + " " + r.method + " " + r.target +
-                         " -> " + std::to_string(r.status) + " (conn " +
-                         std::to_string(r.connection_id) + ")";
-      if (r.fault_applied) line += " fault: " + r.fault;
-      std::cerr << line + "\n" << std::flush;
-    });
-  }
+  seedance::mock::MockServer server(args.options);
+  for (auto& f : args.faults) server.add_fault(std::move(f));
+  if (args.log_requests) server.set_request_observer(print_request);
   try {
     server.start();
   } catch (const std::exception& e) {
