@@ -5,17 +5,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "text.hpp"
+
 namespace seedance::cli {
-namespace {
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r");
-  return text.substr(first, last - first + 1);
-}
-
-}  // namespace
+using detail::trim;
 
 std::string default_config_path() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");

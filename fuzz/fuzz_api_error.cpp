@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "json_codec.hpp"
+#include "model/json_codec.hpp"
 #include "seedance/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "content_range.hpp"
+#include "http/content_range.hpp"
 
 namespace {
 

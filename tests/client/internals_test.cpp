@@ -1,10 +1,10 @@
 // The small parsers and policies under Client: URLs, Content-Range, Retry-After, back-off.
 #include <gtest/gtest.h>
 
-#include "content_range.hpp"
-#include "retry.hpp"
+#include "http/content_range.hpp"
+#include "http/retry.hpp"
 #include "seedance/error.hpp"
-#include "url.hpp"
+#include "http/url.hpp"
 
 namespace seedance::detail {
 namespace {

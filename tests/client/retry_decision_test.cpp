@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "fake_clock.hpp"
-#include "retry.hpp"
+#include "http/retry.hpp"
 
 namespace seedance::detail {
 namespace {

@@ -1,7 +1,7 @@
 // The engine's pure scheduling logic, driven with plain time points: no clock, no I/O.
 #include <gtest/gtest.h>
 
-#include "task_group_schedule.hpp"
+#include "engine/task_group_schedule.hpp"
 
 namespace seedance::detail {
 namespace {

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "cancelled_download.hpp"
-#include "download_part.hpp"
+#include "download/download_part.hpp"
 #include "fakes.hpp"
 #include "seedance/client.hpp"
 #include "seedance/mock/mock_server.hpp"
-#include "sha256.hpp"
+#include "download/sha256.hpp"
 #include "temp_dir.hpp"
 
 namespace seedance {

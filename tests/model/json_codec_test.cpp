@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "json_codec.hpp"
+#include "model/json_codec.hpp"
 
 namespace seedance::detail {
 namespace {

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "json_codec.hpp"
+#include "model/json_codec.hpp"
 #include "seedance/error.hpp"
 #include "seedance/task.hpp"
 

@@ -17,7 +17,7 @@
 #include "seedance/cancellation.hpp"
 #include "seedance/clock.hpp"
 #include "seedance/transport.hpp"
-#include "task_group_io.hpp"
+#include "http/curl/curl_multi.hpp"
 
 namespace seedance {
 namespace {

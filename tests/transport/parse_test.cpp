@@ -4,9 +4,9 @@
 #include <chrono>
 #include <string>
 
-#include "http_parse.hpp"
-#include "retry.hpp"
-#include "url.hpp"
+#include "http/http_parse.hpp"
+#include "http/retry.hpp"
+#include "http/url.hpp"
 
 namespace {
 

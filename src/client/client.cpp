@@ -1,0 +1,344 @@
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "client/client_impl.hpp"
+#include "http/url.hpp"
+#include "model/json_codec.hpp"
+#include "seedance/version.hpp"
+
+namespace seedance {
+namespace {
+
+std::string from_env_if_empty(std::string value, const char* variable) {
+  if (!value.empty()) return value;
+  const char* env = std::getenv(variable);
+  return env != nullptr ? std::string(env) : std::string();
+}
+
+std::chrono::milliseconds elapsed_ms(Clock::time_point since, Clock::time_point until) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(until - since);
+}
+
+ClientOptions checked(ClientOptions options) {
+  options.base_url = from_env_if_empty(std::move(options.base_url), "SEEDANCE_BASE_URL");
+  options.api_key = from_env_if_empty(std::move(options.api_key), "SEEDANCE_API_KEY");
+  std::vector<std::string> problems;
+  if (options.base_url.empty()) {
+    problems.push_back(
+        "base_url: required (pass ClientOptions::base_url or set SEEDANCE_BASE_URL)");
+  }
+  if (options.api_key.empty()) {
+    problems.push_back("api_key: required (pass ClientOptions::api_key or set SEEDANCE_API_KEY)");
+  } else if (options.api_key.find_first_of("\r\n") != std::string::npos) {
+    problems.push_back("api_key: must not contain line breaks");
+  }
+  if (options.retry.max_attempts < 1) problems.push_back("retry.max_attempts: must be at least 1");
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+  return options;
+}
+
+}  // namespace
+
+Client::Impl::Impl(ClientOptions options)
+    : base_url(detail::normalize_base_url(options.base_url)),
+      api_key(std::move(options.api_key)),
+      origin(detail::origin_of(base_url)),
+      authorization("Bearer " + api_key),
+      route(options.use_alias_routes ? "/v1/video/generations" : "/v1/videos"),
+      request_timeout(options.request_timeout),
+      retry(options.retry),
+      extra_headers(std::move(options.extra_headers)),
+      user_agent("seedance-cpp/" + std::string(seedance::version())),
+      logger(std::move(options.logger)),
+      transport(std::move(options.transport)),
+      clock(options.clock ? std::move(options.clock) : Clock::system()),
+      budget(options.retry) {
+  if (!options.transport_options.verify_tls) {
+    const std::string warning =
+        "seedance: warning: TLS certificate verification is off "
+        "(TransportOptions::verify_tls = false): anyone on the network path can read the API "
+        "key and alter responses. Never use this in production.";
+    if (options.on_warning) {
+      options.on_warning(warning);
+    } else {
+      std::fprintf(stderr, "%s\n", warning.c_str());
+    }
+  }
+  if (!transport) {
+    transport_options = options.transport_options;
+    if (transport_options.user_agent.empty()) transport_options.user_agent = user_agent;
+    transport = make_curl_transport(transport_options);
+    default_transport = true;
+  }
+}
+
+std::string Client::Impl::task_url(std::string_view task_id) const {
+  detail::check_task_id(task_id);
+  return collection_url() + "/" + std::string(task_id);
+}
+
+std::string Client::Impl::content_url(std::string_view task_id) const {
+  detail::check_task_id(task_id);
+  return base_url + "/v1/videos/" + std::string(task_id) + "/content";
+}
+
+HttpRequest Client::Impl::make_request(std::string method, std::string url) const {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.headers = extra_headers;
+  request.headers.emplace_back("User-Agent", user_agent);
+  request.headers.emplace_back("Accept", "application/json");
+  // The key goes only to the configured origin, never to a redirect target or a foreign result_url.
+  // Fast path: the URLs the client builds itself start with the (normalised) base URL.
+  const bool under_base = url.size() >= base_url.size() &&
+                          url.compare(0, base_url.size(), base_url) == 0 &&
+                          (url.size() == base_url.size() || url[base_url.size()] == '/');
+  if (under_base || detail::origin_of(url) == origin) {
+    request.headers.emplace_back("Authorization", authorization);
+  }
+  request.url = std::move(url);
+  request.timeout = request_timeout;
+  return request;
+}
+
+HttpResponse Client::Impl::send_once(const HttpRequest& request, int /*attempt*/) const {
+  return transport->send(request);
+}
+
+detail::RetryDecision Client::Impl::decide(const detail::FailedAttempt& failed) const {
+  return detail::decide_retry(retry, budget, jitter, failed);
+}
+
+void Client::Impl::succeeded(const HttpRequest& request, const HttpResponse& response, int attempt,
+                             std::chrono::milliseconds duration) const {
+  budget.refund();
+  log(request, response, attempt, duration, "done");
+}
+
+HttpResponse Client::Impl::send_with_retries(
+    const HttpRequest& request, detail::Idempotency idempotency,
+    const std::optional<CancellationToken>& between_attempts) const {
+  // A pointer, not a copy: most calls have no token, and making one allocates.
+  const CancellationToken* cancel = between_attempts ? &*between_attempts
+                                    : request.cancel ? &*request.cancel
+                                                     : nullptr;
+  const auto cancelled = [&](const char* when) {
+    return CancelledError(request.method + " " + detail::path_of(request.url) + ": cancelled" +
+                          when);
+  };
+  for (int attempt = 1;; ++attempt) {
+    if (cancel != nullptr && cancel->cancelled()) throw cancelled(" before sending");
+    const auto started = clock->now();
+    HttpResponse response = send_once(request, attempt);
+    const auto duration = elapsed_ms(started, clock->now());
+    if (response.error == TransportError::None && response.status < 400) {
+      succeeded(request, response, attempt, duration);
+      return response;
+    }
+    const detail::RetryDecision next =
+        decide({response, attempt, idempotency, cancel != nullptr && cancel->cancelled()});
+    log(request, response, attempt, duration, next.text);
+    switch (next.action) {
+      case detail::RetryDecision::Action::Cancelled:
+        throw cancelled("");
+      case detail::RetryDecision::Action::GiveUp:
+        return response;
+      case detail::RetryDecision::Action::Retry:
+        break;
+    }
+    if (!detail::wait_before_retry(*clock, next.delay,
+                                   cancel != nullptr ? *cancel : CancellationToken())) {
+      throw cancelled(" while waiting to retry");
+    }
+  }
+}
+
+void Client::Impl::log(const HttpRequest& request, const HttpResponse& response, int attempt,
+                       std::chrono::milliseconds duration, std::string decision) const {
+  if (logger)
+    logger(detail::make_request_event(request, response, attempt, duration, std::move(decision)));
+}
+
+namespace detail {
+
+std::string request_id_of(const HttpResponse& response) {
+  for (const char* name : {"X-Oneapi-Request-Id", "X-Request-Id"}) {
+    if (auto value = response.header(name); value && !value->empty()) return *value;
+  }
+  return {};
+}
+
+namespace {
+
+// The header's request id wins over one quoted in the message: it names this very exchange.
+void add_request_id(Error& error, const HttpResponse& response) {
+  std::string id = request_id_of(response);
+  if (!id.empty()) error.set_request_id(std::move(id));
+}
+
+template <typename ErrorType>
+[[noreturn]] void throw_with_request_id(ErrorType error, const HttpResponse& response) {
+  add_request_id(error, response);
+  throw std::move(error);
+}
+
+}  // namespace
+
+void throw_for_response(const HttpResponse& response, std::string_view context) {
+  const std::string where(context);
+  if (response.error == TransportError::Cancelled) throw CancelledError(where + ": cancelled");
+  if (response.error != TransportError::None) {
+    throw NetworkError(where + ": " + describe_failure(response), response.status);
+  }
+  const ApiError api_error = api_error_from_error_body(response.body, response.status);
+  ApiError error(
+      where + ": " + api_error.what() + " (HTTP " + std::to_string(response.status) + ")",
+      response.status, api_error.type(), api_error.code());
+  error.set_request_id(api_error.request_id());
+  throw_with_request_id(std::move(error), response);
+}
+
+Task task_from_response(const HttpResponse& response, std::string_view task_id) {
+  try {
+    Task task = parse_task(response.body, response.status);
+    if (task.task_id.empty()) task.task_id = std::string(task_id);
+    task.request_id = request_id_of(response);
+    return task;
+  } catch (Error& error) {
+    add_request_id(error, response);
+    throw;
+  }
+}
+
+}  // namespace detail
+
+Client::Client(ClientOptions options)
+    : impl_(std::make_shared<const Impl>(checked(std::move(options)))) {}
+
+const std::string& Client::base_url() const noexcept { return impl_->base_url; }
+
+Receipt Client::submit(const VideoRequest& request) const { return submit_task(request, {}); }
+
+Receipt Client::submit(const VideoRequest& request, const CancellationToken& cancel) const {
+  return submit_task(request, cancel);
+}
+
+Receipt Client::submit_task(const VideoRequest& request,
+                            const std::optional<CancellationToken>& cancel) const {
+  HttpRequest http = impl_->make_request("POST", impl_->collection_url());
+  http.body = request.to_json();  // throws ValidationError: nothing is sent
+  http.headers.emplace_back("Content-Type", "application/json");
+  http.fresh_connection = true;
+  // The token stays out of the transfer: cutting a sent submit off would lose the task id.
+  return detail::receipt_from_submit_response(
+      impl_->send_with_retries(http, detail::Idempotency::NotIdempotent, cancel));
+}
+
+namespace detail {
+
+Receipt receipt_from_submit_response(const HttpResponse& response) {
+  const std::string context = "submit";
+  if (response.error != TransportError::None) {
+    if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
+    throw_with_request_id(SubmitOutcomeUnknownError(
+                              "submit: the connection failed after the request was sent (" +
+                              detail::describe_failure(response) +
+                              "); a task may have been created and billed, so it was not resent"),
+                          response);
+  }
+  if (response.status >= 500) {
+    // Whatever the body says, a server error cannot promise that the task was not created
+    // before the failure: the outcome is unknown, and the submit is not resent.
+    const ApiError api_error = api_error_from_error_body(response.body, response.status);
+    SubmitOutcomeUnknownError error(
+        std::string("submit: ") + api_error.what() + " (HTTP " + std::to_string(response.status) +
+            "); a task may have been created and billed, so the request was not resent",
+        response.status, api_error.type(), api_error.code());
+    error.set_request_id(api_error.request_id());
+    throw_with_request_id(std::move(error), response);
+  }
+  if (response.status >= 300) detail::throw_for_response(response, context);
+  try {
+    Receipt receipt = parse_receipt(response.body, response.status);
+    receipt.request_id = request_id_of(response);
+    return receipt;
+  } catch (const ResponseError& error) {
+    // Neither a receipt nor an error: the task may exist.
+    throw_with_request_id(
+        SubmitOutcomeUnknownError(std::string("submit: the receipt could not be read (") +
+                                      error.what() + "); a task may have been created",
+                                  response.status),
+        response);
+  } catch (ApiError& error) {
+    add_request_id(error, response);
+    throw;
+  }
+}
+
+}  // namespace detail
+
+Task Client::get(std::string_view task_id) const { return get_task(task_id, {}); }
+
+Task Client::get(std::string_view task_id, const CancellationToken& cancel) const {
+  return get_task(task_id, cancel);
+}
+
+Task Client::get_task(std::string_view task_id,
+                      const std::optional<CancellationToken>& cancel) const {
+  HttpRequest http = impl_->make_request("GET", impl_->task_url(task_id));
+  http.cancel = cancel;
+  const HttpResponse response = impl_->send_with_retries(http, detail::Idempotency::Idempotent);
+  impl_->poll_floor.record(task_id, impl_->clock->now());  // a later wait() keeps 5 s from it
+  if (response.error != TransportError::None || response.status >= 300) {
+    detail::throw_for_response(response, "get " + std::string(task_id));
+  }
+  return detail::task_from_response(response, task_id);
+}
+
+Task Client::generate(const VideoRequest& request, const std::string& path,
+                      const WaitOptions& wait_options,
+                      const DownloadOptions& download_options) const {
+  GenerateOptions options;
+  options.wait = wait_options;
+  options.download = download_options;
+  return generate(request, path, options).task;
+}
+
+GenerateResult Client::generate(const VideoRequest& request, const std::string& path,
+                                const GenerateOptions& options) const {
+  GenerateResult result;
+  result.receipt = options.wait.cancel ? submit(request, *options.wait.cancel) : submit(request);
+  try {
+    if (options.on_submitted) options.on_submitted(result.receipt);
+    result.task = wait(result.receipt.task_id, options.wait);
+    result.download = download(result.receipt.task_id, path, options.download);
+    return result;
+  } catch (Error& error) {
+    // The task exists and is paid for: make sure the caller can still find it.
+    if (error.task_id().empty()) error.set_task_id(result.receipt.task_id);
+    throw;
+  }
+}
+
+DownloadResult Client::download_last_frame(const Task& task, const std::string& path,
+                                           const DownloadOptions& options) const {
+  // The API has no last-frame route: the image is wherever the task detail says.
+  if (!task.last_frame_url || task.last_frame_url->empty()) {
+    throw Error("download last frame of " + task.task_id +
+                ": the task names no last frame (it needs return_last_frame(true) and status "
+                "SUCCESS, and the service must report last_frame_url)");
+  }
+  const std::string url =
+      detail::resolve_location(impl_->task_url(task.task_id), *task.last_frame_url);
+  return download_url(url, "download last frame of " + task.task_id, path, options);
+}
+
+DownloadResult Client::download_last_frame(std::string_view task_id, const std::string& path,
+                                           const DownloadOptions& options) const {
+  Task task = get(task_id);
+  if (task.task_id.empty()) task.task_id = std::string(task_id);
+  return download_last_frame(task, path, options);
+}
+
+}  // namespace seedance

@@ -1,0 +1,314 @@
+#include "http/curl/curl_multi.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <deque>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "http/curl/curl_exchange.hpp"
+#include "http/curl/curl_handle.hpp"
+#include "http/curl/curl_wrappers.hpp"
+
+namespace seedance::detail {
+
+void ClockWaiter::wakeup() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ = true;
+    token_.cancel();
+  }
+  woken_.notify_all();
+}
+
+void ClockWaiter::wait(Clock& clock, std::optional<TimePoint> until) {
+  CancellationToken token;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!pending_) {
+      if (!until) {
+        woken_.wait(lock, [this] { return pending_; });
+      } else {
+        token = token_;
+        lock.unlock();
+        (void)clock.sleep_until(*until, token);  // returns early when wakeup() cancels it
+        lock.lock();
+      }
+    }
+    if (pending_) {
+      pending_ = false;
+      token_ = CancellationToken();
+    }
+  }
+}
+
+void ConnectionGauge::on_open() {
+  const std::size_t now_open = open_.fetch_add(1) + 1;
+  opened_.fetch_add(1);
+  std::size_t peak = peak_.load();
+  while (now_open > peak && !peak_.compare_exchange_weak(peak, now_open)) {
+  }
+}
+
+void ConnectionGauge::on_close() { open_.fetch_sub(1); }
+
+ConnectionCounts ConnectionGauge::read() const {
+  ConnectionCounts counts;
+  counts.open = open_.load();
+  counts.peak = peak_.load();
+  counts.opened = opened_.load();
+  return counts;
+}
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+/// Collected JSON bodies are capped: a status or submit answer is a few hundred bytes.
+constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
+/// With a clock other than the real one, libcurl is polled at least this often (real time).
+constexpr int kForeignClockPollMs = 5;
+/// The longest single wait inside libcurl, as a safety net for lost wakeups.
+constexpr int kMaxPollMs = 1000;
+
+milliseconds elapsed_since(Clock& clock, TimePoint since) {
+  return std::chrono::duration_cast<milliseconds>(clock.now() - since);
+}
+
+class BlockingHttp final : public AsyncHttp {
+ public:
+  BlockingHttp(std::shared_ptr<HttpTransport> transport, std::shared_ptr<Clock> clock)
+      : transport_(std::move(transport)), clock_(std::move(clock)) {}
+
+  void start(JobId job, HttpRequest request) override {
+    queued_.push_back({job, std::move(request)});
+  }
+
+  void cancel(JobId job) override {
+    const auto found = std::find_if(queued_.begin(), queued_.end(),
+                                    [job](const Queued& queued) { return queued.job == job; });
+    if (found == queued_.end()) return;
+    queued_.erase(found);
+    Completion completion;
+    completion.job = job;
+    completion.response.error = TransportError::Cancelled;
+    completion.response.error_detail = "cancelled";
+    cancelled_.push_back(std::move(completion));
+  }
+
+  void run(std::optional<TimePoint> wake_at, std::vector<Completion>& completed) override {
+    if (queued_.empty() && cancelled_.empty()) {
+      waiter_.wait(*clock_, wake_at);
+      return;
+    }
+    for (Completion& completion : cancelled_) completed.push_back(std::move(completion));
+    cancelled_.clear();
+    while (!queued_.empty()) {
+      Queued queued = std::move(queued_.front());
+      queued_.pop_front();
+      Completion completion;
+      completion.job = queued.job;
+      const TimePoint sent_at = clock_->now();
+      completion.response = transport_->send(queued.request);
+      completion.duration = elapsed_since(*clock_, sent_at);
+      completed.push_back(std::move(completion));
+    }
+  }
+
+  void wakeup() override { waiter_.wakeup(); }
+  std::size_t in_flight() const override { return queued_.size() + cancelled_.size(); }
+
+ private:
+  struct Queued {
+    JobId job;
+    HttpRequest request;
+  };
+  std::shared_ptr<HttpTransport> transport_;
+  std::shared_ptr<Clock> clock_;
+  std::deque<Queued> queued_;
+  std::vector<Completion> cancelled_;
+  ClockWaiter waiter_;
+};
+
+/// One transfer on the multi handle. Heap-allocated: libcurl holds the exchange's address.
+struct Transfer {
+  Transfer(JobId job_id, HttpRequest http_request, TimePoint started_at)
+      : job(job_id), request(std::move(http_request)), started(started_at) {}
+
+  JobId job;
+  HttpRequest request;
+  HttpResponse response;
+  detail::CurlExchange exchange{request, response, kMaxBodyBytes};
+  std::unique_ptr<detail::CurlHandle> handle;
+  TimePoint started;
+};
+
+class CurlMultiHttp final : public AsyncHttp {
+ public:
+  CurlMultiHttp(const TransportOptions& options, std::size_t max_connections,
+                std::shared_ptr<Clock> clock)
+      : options_(options),
+        clock_(std::move(clock)),
+        real_clock_(clock_.get() == Clock::system().get()) {
+    detail::ensure_curl_global_init();
+    multi_.reset(curl_multi_init());
+    if (!multi_) throw std::runtime_error("could not create a libcurl multi handle");
+    const long connections = static_cast<long>(std::max<std::size_t>(1, max_connections));
+    (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
+    (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
+    (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
+  }
+
+  ~CurlMultiHttp() override {
+    for (auto& [easy, transfer] : active_) (void)curl_multi_remove_handle(multi_.get(), easy);
+    active_.clear();
+    idle_.clear();
+  }
+
+  void start(JobId job, HttpRequest request) override {
+    auto transfer = std::make_unique<Transfer>(job, std::move(request), clock_->now());
+    std::string problem = prepare(*transfer);
+    if (problem.empty()) {
+      CURL* easy = transfer->handle->get();
+      const CURLMcode added = curl_multi_add_handle(multi_.get(), easy);
+      if (added == CURLM_OK) {
+        by_job_[job] = easy;
+        active_.emplace(easy, std::move(transfer));
+        return;
+      }
+      problem = curl_multi_strerror(added);
+    }
+    Completion completion;
+    completion.job = job;
+    completion.response.error = TransportError::Other;
+    completion.response.error_detail = std::move(problem);
+    failed_.push_back(std::move(completion));
+    recycle(std::move(transfer->handle));
+  }
+
+  void cancel(JobId job) override {
+    const auto found = by_job_.find(job);
+    if (found == by_job_.end()) return;
+    CURL* easy = found->second;
+    by_job_.erase(found);
+    // Removing an unfinished transfer closes its connection.
+    (void)curl_multi_remove_handle(multi_.get(), easy);
+    auto transfer = std::move(active_.at(easy));
+    active_.erase(easy);
+    Completion completion;
+    completion.job = job;
+    completion.response.error = TransportError::Cancelled;
+    completion.response.error_detail = "cancelled";
+    completion.duration = elapsed_since(*clock_, transfer->started);
+    failed_.push_back(std::move(completion));
+    recycle(std::move(transfer->handle));
+  }
+
+  void run(std::optional<TimePoint> wake_at, std::vector<Completion>& completed) override {
+    const std::size_t before = completed.size();
+    for (Completion& completion : failed_) completed.push_back(std::move(completion));
+    failed_.clear();
+    perform(completed);
+    if (completed.size() > before) return;
+    if (active_.empty() && !real_clock_) {
+      waiter_.wait(*clock_, wake_at);  // an injected clock decides how long "later" is
+      return;
+    }
+    int timeout_ms = kMaxPollMs;
+    if (wake_at) {
+      const auto until = std::chrono::ceil<milliseconds>(*wake_at - clock_->now()).count();
+      timeout_ms = static_cast<int>(std::clamp<long long>(until, 0, kMaxPollMs));
+    }
+    if (!real_clock_) timeout_ms = std::min(timeout_ms, kForeignClockPollMs);
+    if (timeout_ms > 0) (void)curl_multi_poll(multi_.get(), nullptr, 0, timeout_ms, nullptr);
+    perform(completed);
+  }
+
+  void wakeup() override {
+    (void)curl_multi_wakeup(multi_.get());
+    waiter_.wakeup();
+  }
+
+  std::size_t in_flight() const override { return active_.size() + failed_.size(); }
+
+  ConnectionCounts connections() const override { return gauge_.read(); }
+
+ private:
+  void perform(std::vector<Completion>& completed) {
+    int running = 0;
+    (void)curl_multi_perform(multi_.get(), &running);
+    int queued = 0;
+    while (const CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      const CURLcode result = message->data.result;
+      (void)curl_multi_remove_handle(multi_.get(), easy);
+      auto transfer = std::move(active_.at(easy));
+      active_.erase(easy);
+      by_job_.erase(transfer->job);
+      // A callback's exception stays an Aborted response here: the engine's thread goes on.
+      transfer->exchange.finish(result, easy, transfer->handle->error_message());
+      Completion completion;
+      completion.job = transfer->job;
+      completion.response = std::move(transfer->response);
+      completion.duration = elapsed_since(*clock_, transfer->started);
+      completed.push_back(std::move(completion));
+      recycle(std::move(transfer->handle));
+    }
+  }
+
+  void recycle(std::unique_ptr<detail::CurlHandle> handle) {
+    if (handle && idle_.size() < kMaxIdleHandles) idle_.push_back(std::move(handle));
+  }
+
+  /// Gives the transfer a handle set up for its request; returns a problem, empty on success.
+  std::string prepare(Transfer& transfer) {
+    if (!idle_.empty()) {
+      transfer.handle = std::move(idle_.back());
+      idle_.pop_back();
+    } else {
+      detail::CurlProfile profile;
+      profile.gauge = &gauge_;
+      // A submit's connection of its own is closed after it, so the idle connections of the
+      // cache stay the polls'.
+      profile.close_fresh_connections = true;
+      std::string problem;
+      transfer.handle = detail::CurlHandle::create(options_, profile, problem);
+      if (!transfer.handle) return problem;
+    }
+    return transfer.handle->prepare(transfer.request, transfer.exchange);
+  }
+
+  static constexpr std::size_t kMaxIdleHandles = 32;
+  const TransportOptions options_;
+  std::shared_ptr<Clock> clock_;
+  const bool real_clock_;
+  // Before multi_: a connection calls back the gauge of the handle that opened it, also when
+  // the multi handle's cleanup closes it.
+  ConnectionGauge gauge_;
+  detail::CurlMultiPtr multi_;
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
+  std::unordered_map<JobId, CURL*> by_job_;
+  std::vector<std::unique_ptr<detail::CurlHandle>> idle_;
+  std::vector<Completion> failed_;
+  ClockWaiter waiter_;
+};
+
+}  // namespace
+
+std::unique_ptr<AsyncHttp> make_curl_multi_http(const TransportOptions& options,
+                                                std::size_t max_connections,
+                                                std::shared_ptr<Clock> clock) {
+  return std::make_unique<CurlMultiHttp>(options, max_connections, std::move(clock));
+}
+
+std::unique_ptr<AsyncHttp> make_blocking_http(std::shared_ptr<HttpTransport> transport,
+                                              std::shared_ptr<Clock> clock) {
+  return std::make_unique<BlockingHttp>(std::move(transport), std::move(clock));
+}
+
+}  // namespace seedance::detail
