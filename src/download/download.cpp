@@ -657,7 +657,17 @@ DownloadResult download_sequential(const detail::ClientImpl& impl, const std::st
   sequential.on_delivered = [&](std::uint64_t /*bytes*/) {
     meter.report(file.size(), file.total(), false);
   };
-  const FetchOutcome outcome = detail::fetch(impl, spec, file, sequential);
+  FetchOutcome outcome;
+  try {
+    outcome = detail::fetch(impl, spec, file, sequential);
+  } catch (...) {
+    // A refusal before the first byte leaves nothing to resume: no empty part behind.
+    if (file.size() == 0) {
+      file.close_quietly();
+      remove_part(part_path, meta_path);
+    }
+    throw;
+  }
   file.commit();
   result.resumed = offset > 0 && !file.restarted();
   result.total_size = outcome.identity.total;
