@@ -16,10 +16,10 @@
 namespace seedance {
 namespace {
 
-using nlohmann::json;
 using detail::ends_with_ignoring_case;
 using detail::is_ascii_space;
 using detail::starts_with_ignoring_case;
+using nlohmann::json;
 
 // Indexed by the enumerators, which are declared in this order.
 constexpr std::string_view kResolutionWords[] = {"480p", "720p", "1080p"};

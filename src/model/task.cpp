@@ -17,8 +17,8 @@
 namespace seedance {
 namespace {
 
-using nlohmann::json;
 using detail::trim;
+using nlohmann::json;
 
 // "50", "50%", " 50 % ", "33.5%", "-1", "101%" -> the whole percent clamped to 0..100;
 // std::nullopt when it is not such a number ("N/A").

@@ -170,7 +170,9 @@ TEST(BuildVideoRequest, BareBase64IsPassedThroughByEveryImageFlag) {
   flags.reference_images = {data};
   const VideoRequest request = build_video_request(flags, problems);
   EXPECT_THAT(problems, IsEmpty());
-  for (const auto& item : json::parse(request.to_json()).at("metadata").at("content")) {
+  const json body = json::parse(request.to_json());  // outlives the loop over its content
+  ASSERT_EQ(body.at("metadata").at("content").size(), 4u);
+  for (const auto& item : body.at("metadata").at("content")) {
     EXPECT_EQ(item.at("image_url").at("url"), data);
   }
 }

@@ -3,8 +3,8 @@
 
 #include "http/content_range.hpp"
 #include "http/retry.hpp"
-#include "seedance/error.hpp"
 #include "http/url.hpp"
+#include "seedance/error.hpp"
 
 namespace seedance::detail {
 namespace {

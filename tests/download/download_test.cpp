@@ -14,10 +14,10 @@
 
 #include "cancelled_download.hpp"
 #include "download/download_part.hpp"
+#include "download/sha256.hpp"
 #include "fakes.hpp"
 #include "seedance/client.hpp"
 #include "seedance/mock/mock_server.hpp"
-#include "download/sha256.hpp"
 #include "temp_dir.hpp"
 
 namespace seedance {

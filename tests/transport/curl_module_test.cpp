@@ -13,11 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "http/curl/curl_multi.hpp"
 #include "loopback.hpp"
 #include "seedance/cancellation.hpp"
 #include "seedance/clock.hpp"
 #include "seedance/transport.hpp"
-#include "http/curl/curl_multi.hpp"
 
 namespace seedance {
 namespace {
