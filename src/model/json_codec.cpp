@@ -207,7 +207,7 @@ std::optional<ServiceError> service_error_of(const json& object) {
   return error;
 }
 
-bool is_success_code(const json* code) noexcept {
+bool is_success_code(const json* code) {
   if (code == nullptr || code->is_null()) return true;
   if (code->is_number_integer()) {
     const auto value = code->get<std::int64_t>();
@@ -224,7 +224,7 @@ bool has_task_fields(const json& object) noexcept {
          (object.contains("task_id") || object.contains("id") || object.contains("status"));
 }
 
-const json& unwrap_task(const json& document) noexcept {
+const json& unwrap_task(const json& document) {
   if (!document.is_object() || has_task_fields(document)) return document;
   const auto data = document.find("data");
   if (data == document.end() || !has_task_fields(*data)) return document;
@@ -282,7 +282,8 @@ ApiError api_error_from_error_body(std::string_view body, int http_status) {
   std::string message = "HTTP " + std::to_string(http_status);
   message +=
       headline.empty() ? std::string(" with an empty body") : ": " + body_excerpt(headline, 120);
-  return ApiError(message, http_status);
+  ApiError error(message, http_status);
+  return error;
 }
 
 std::string request_id_in_message(std::string_view message) {

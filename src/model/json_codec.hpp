@@ -25,14 +25,14 @@ std::optional<ServiceError> service_error_of(const nlohmann::json& object);
 
 // True when `code` is absent (nullptr or null) or a success value: "success"/"ok" (any case),
 // 0 or 200 (as numbers or text).
-bool is_success_code(const nlohmann::json* code) noexcept;
+bool is_success_code(const nlohmann::json* code);
 
 // True when the object carries a task's fields: id, task_id or status.
 bool has_task_fields(const nlohmann::json& object) noexcept;
 
 // The object holding the task's fields: `data` when the document is a success wrapper
 // ({"code": "success", "data": {task fields}}, code optional), else the document itself.
-const nlohmann::json& unwrap_task(const nlohmann::json& document) noexcept;
+const nlohmann::json& unwrap_task(const nlohmann::json& document);
 
 // The ApiError of a parsed document that is nothing but an error (no task fields once
 // unwrapped), with http_status; empty otherwise.

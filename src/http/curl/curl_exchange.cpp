@@ -8,8 +8,6 @@
 namespace seedance::detail {
 namespace {
 
-using detail::HeaderBlockParser;
-
 /// Collected bodies (JSON) announced up to this size are reserved up front; larger ones grow as
 /// they arrive, so a wrong Content-Length cannot make us allocate much before any byte came.
 constexpr std::size_t kMaxBodyReserve = 8 * 1024 * 1024;
