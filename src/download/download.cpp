@@ -573,6 +573,21 @@ std::optional<PartMeta> start_segments(const detail::ClientImpl& impl, const std
 
 // --- finishing a file ----------------------------------------------------------------------
 
+// What the finished bytes say against DownloadOptions::expected_size / expected_sha256 (any
+// case); empty when they match or nothing was expected.
+std::optional<std::string> size_mismatch(const DownloadOptions& options, std::uint64_t size) {
+  if (!options.expected_size || size == *options.expected_size) return std::nullopt;
+  return "the video has " + std::to_string(size) + " bytes, " +
+         std::to_string(*options.expected_size) + " were expected";
+}
+
+std::optional<std::string> digest_mismatch(const DownloadOptions& options,
+                                           const std::string& actual) {
+  const std::string expected = detail::to_lower(options.expected_sha256);
+  if (actual == expected) return std::nullopt;
+  return "the video's SHA-256 is " + actual + ", " + expected + " was expected";
+}
+
 void verify_and_rename(const std::string& context, const DownloadOptions& options,
                        const std::optional<std::uint64_t>& total, const std::string& part_path,
                        const std::string& meta_path, const std::string& path) {
@@ -581,20 +596,13 @@ void verify_and_rename(const std::string& context, const DownloadOptions& option
     throw ResponseError(context + ": received " + std::to_string(size) +
                         " bytes but the server announced " + std::to_string(*total) + kPartKept);
   }
-  if (options.expected_size && size != *options.expected_size) {
-    remove_part(part_path, meta_path);
-    throw ResponseError(context + ": the video has " + std::to_string(size) + " bytes, " +
-                        std::to_string(*options.expected_size) +
-                        " were expected (the download was discarded)");
+  std::optional<std::string> mismatch = size_mismatch(options, size);
+  if (!mismatch && !options.expected_sha256.empty()) {
+    mismatch = digest_mismatch(options, detail::sha256_of_file(part_path));
   }
-  if (!options.expected_sha256.empty()) {
-    const std::string actual = detail::sha256_of_file(part_path);
-    if (actual != detail::to_lower(options.expected_sha256)) {
-      remove_part(part_path, meta_path);
-      throw ResponseError(context + ": the video's SHA-256 is " + actual + ", " +
-                          detail::to_lower(options.expected_sha256) +
-                          " was expected (the download was discarded)");
-    }
+  if (mismatch) {
+    remove_part(part_path, meta_path);
+    throw ResponseError(context + ": " + *mismatch + " (the download was discarded)");
   }
   if (std::rename(part_path.c_str(), path.c_str()) != 0) {
     throw Error(context + ": " + system_error_text("cannot rename to", path) + kPartKept);
@@ -749,17 +757,9 @@ class StreamSink final : public FetchSink {
   void finish() {
     if (out_ != nullptr && !out_->flush()) throw Error(context_ + ": " + error());
     if (!check_) return;
-    if (options_.expected_size && bytes_ != *options_.expected_size) {
-      throw ResponseError(context_ + ": the video has " + std::to_string(bytes_) + " bytes, " +
-                          std::to_string(*options_.expected_size) + " were expected");
-    }
-    if (hash_) {
-      const std::string actual = hash_->hex_digest();
-      if (actual != detail::to_lower(options_.expected_sha256)) {
-        throw ResponseError(context_ + ": the video's SHA-256 is " + actual + ", " +
-                            detail::to_lower(options_.expected_sha256) + " was expected");
-      }
-    }
+    std::optional<std::string> mismatch = size_mismatch(options_, bytes_);
+    if (!mismatch && hash_) mismatch = digest_mismatch(options_, hash_->hex_digest());
+    if (mismatch) throw ResponseError(context_ + ": " + *mismatch);
   }
 
  private:
