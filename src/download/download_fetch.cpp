@@ -577,8 +577,8 @@ bool Fetch::stall_counts(const Exchange& exchange, const HttpResponse& response)
   return exchange.received < floor;
 }
 
-/// Bytes are held from a broken transfer, but the server named no validator: the rest could come
-/// from another version, so start over from the first byte when the sink can.
+/// The sink holds bytes of a broken transfer, but the server named no validator: the rest could
+/// come from another version, so start over from the first byte when the sink can.
 void Fetch::restart_without_validator() {
   const std::string why = "the server names no version of the content (no ETag or Last-Modified)";
   if (++restarts_ > impl_.retry.max_attempts) {
@@ -599,7 +599,7 @@ void Fetch::refuse(const Exchange& exchange, const HttpResponse& response) const
   const std::string what =
       exchange.content_type.empty() || accepts_content_type(control_.media, exchange.content_type)
           ? std::string("a JSON document")
-          : "Content-Type " + exchange.content_type;
+          : "Content-Type " + body_excerpt(exchange.content_type, 80);
   const ApiError service = api_error_from_error_body(response.body, response.status);
   ApiError error(context_ + ": the server answered " + what + " instead of " +
                      std::string(describe(control_.media)) + ": " + service.what() + " (HTTP " +
