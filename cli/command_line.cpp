@@ -144,12 +144,23 @@ void add_dry_run(CLI::App& command, bool& dry_run) {
   command.add_flag("--dry-run", dry_run, "print the JSON body that would be sent, send nothing");
 }
 
+// What generate and download share about the file they write.
+void add_output_flags(CLI::App& command, CommandLine& command_line) {
+  command.add_flag("--overwrite", command_line.overwrite,
+                   "replace FILE if it exists (without it, an existing FILE is refused)");
+  add_text(command, "--stall-timeout", command_line.stall_timeout,
+           "a download slower than 1 KiB/s for this many seconds is resumed; after 4 such stalls "
+           "it fails (default 30)",
+           "S");
+}
+
 CLI::App* add_generate(CLI::App& app, CommandLine& command_line) {
   CLI::App* generate =
       app.add_subcommand("generate", "submit a task, wait for it, download the video");
   add_request_flags(*generate, command_line.request);
   generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE");
+  add_output_flags(*generate, command_line);
   add_wait_flags(*generate, command_line.wait);
   add_dry_run(*generate, command_line.dry_run);
   generate->footer(
@@ -188,6 +199,7 @@ CLI::App* add_download(CLI::App& app, CommandLine& command_line) {
   download->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE")
       ->required();
+  add_output_flags(*download, command_line);
   download->add_flag("--no-resume", command_line.no_resume,
                      "start over instead of resuming an interrupted download (FILE.part)");
   add_text(*download, "--timeout", command_line.download_timeout,

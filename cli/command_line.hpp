@@ -35,7 +35,10 @@ struct CommandLine {
   bool dry_run = false;     ///< generate, submit.
   bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
   std::optional<std::string> download_timeout;  ///< download: seconds as typed; 0 sets none.
-  BatchFlags batch;                             ///< batch.
+  bool overwrite = false;                       ///< generate, download: replace an existing FILE.
+  /// generate, download: the stall window in seconds, as typed (TransportOptions::low_speed_time).
+  std::optional<std::string> stall_timeout;
+  BatchFlags batch;  ///< batch.
   /// mock-server: the arguments after it, passed to seedance-mock-server unchanged.
   std::vector<std::string> mock_server_arguments;
 

@@ -10,6 +10,7 @@
 #include <system_error>
 #include <variant>
 
+#include "download/download_file.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::cli {
@@ -214,22 +215,40 @@ std::optional<std::chrono::milliseconds> parse_timeout_flag(const std::string& t
   return to_milliseconds(*seconds);
 }
 
-void check_output_path(const std::string& output_path, std::vector<std::string>& problems) {
+void check_output_path(const std::string& output_path, bool overwrite,
+                       std::vector<std::string>& problems) {
   if (output_path.empty()) {
     problems.push_back("-o: the output file name is empty");
     return;
   }
+  for (const std::string& file : {output_path, output_path + ".part", output_path + ".part.meta"}) {
+    if (const auto problem = detail::special_file_problem(file)) {
+      problems.push_back("-o: " + *problem);
+      return;
+    }
+  }
   namespace fs = std::filesystem;
   const fs::path path(output_path);
   std::error_code error;
-  if (fs::is_directory(path, error)) {
-    problems.push_back("-o: " + quoted(output_path) + " is a directory, not a file name");
-    return;
-  }
   const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
   if (!fs::is_directory(directory, error)) {
     problems.push_back("-o: the directory " + quoted(directory.string()) + " does not exist");
+  } else if (!overwrite && fs::exists(path, error)) {
+    problems.push_back("-o: " + quoted(output_path) +
+                       " already exists; pass --overwrite to replace it");
   }
+}
+
+std::optional<std::chrono::seconds> parse_stall_timeout(const std::string& text,
+                                                        std::vector<std::string>& problems) {
+  const auto seconds = parse_seconds(text);
+  // libcurl measures the window in whole seconds.
+  if (!seconds || *seconds < 1 || *seconds > 86400 || std::floor(*seconds) != *seconds) {
+    problems.push_back("--stall-timeout: " + quoted(text) +
+                       " is not a whole number of seconds from 1 to 86400");
+    return std::nullopt;
+  }
+  return std::chrono::seconds(static_cast<long>(*seconds));
 }
 
 void throw_if_any(const std::vector<std::string>& problems) {

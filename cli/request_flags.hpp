@@ -66,8 +66,14 @@ std::optional<std::chrono::milliseconds> parse_timeout_flag(const std::string& t
                                                             std::vector<std::string>& problems);
 
 /// Appends a problem unless the directory that would hold `output_path` exists, so that a typo in
-/// -o is caught before a task is submitted and paid for.
-void check_output_path(const std::string& output_path, std::vector<std::string>& problems);
+/// -o is caught before a task is submitted and paid for; also when -o names what a download must
+/// never replace (a directory, FIFO, device or socket), or an existing file without `overwrite`.
+void check_output_path(const std::string& output_path, bool overwrite,
+                       std::vector<std::string>& problems);
+
+/// `--stall-timeout` as typed (whole seconds, at least 1), or the problem appended to `problems`.
+std::optional<std::chrono::seconds> parse_stall_timeout(const std::string& text,
+                                                        std::vector<std::string>& problems);
 
 /// Throws ValidationError(problems) when `problems` is not empty.
 void throw_if_any(const std::vector<std::string>& problems);

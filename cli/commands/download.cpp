@@ -13,18 +13,20 @@ using nlohmann::json;
 int run_download(const CommandLine& command_line, std::ostream& out, Console& console,
                  const RunSettings& settings) {
   std::vector<std::string> problems;
-  check_output_path(command_line.output_path, problems);
+  check_output_path(command_line.output_path, command_line.overwrite, problems);
   std::optional<std::chrono::milliseconds> timeout;
   if (command_line.download_timeout) {
     timeout = parse_timeout_flag(*command_line.download_timeout, "sets no limit", problems);
   }
-  const ClientOptions options = client_options(command_line, settings, console, problems);
+  ClientOptions options = client_options(command_line, settings, console, problems);
+  apply_stall_timeout(command_line, options, problems);
   throw_if_any(problems);
 
   const Client client(options);
   Session session(console, settings);
   DownloadOptions download_options = session.download_options();
   download_options.resume = !command_line.no_resume;
+  download_options.replace_existing = command_line.overwrite;
   if (timeout) download_options.timeout = *timeout;
   const DownloadResult result =
       client.download(command_line.task_id, command_line.output_path, download_options);

@@ -15,14 +15,17 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   WaitOptions wait_options;
   if (generate) wait_options = build_wait_options(command_line.wait, problems);
   if (generate && !(command_line.dry_run && command_line.output_path.empty())) {
-    check_output_path(command_line.output_path, problems);
+    // A dry run writes nothing, so an existing file is no problem for it.
+    check_output_path(command_line.output_path, command_line.overwrite || command_line.dry_run,
+                      problems);
   }
   if (command_line.dry_run) {
     throw_if_any(problems);
     out << request.to_json() << '\n';
     return kExitSuccess;
   }
-  const ClientOptions options = client_options(command_line, settings, console, problems);
+  ClientOptions options = client_options(command_line, settings, console, problems);
+  apply_stall_timeout(command_line, options, problems);
   throw_if_any(problems);
 
   const Client client(options);
@@ -39,6 +42,7 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   GenerateOptions generate_options;
   generate_options.wait = wait_options;
   generate_options.download = session.download_options();
+  generate_options.download.replace_existing = command_line.overwrite;
   generate_options.on_submitted = [&console](const Receipt& receipt) {
     console.message("submitted task " + receipt.task_id);
   };

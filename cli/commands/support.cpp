@@ -2,6 +2,7 @@
 
 #include "config.hpp"
 #include "exit_codes.hpp"
+#include "request_flags.hpp"
 
 namespace seedance::cli {
 namespace {
@@ -48,6 +49,14 @@ ClientOptions client_options(const CommandLine& command_line, const RunSettings&
         "no API key: set SEEDANCE_API_KEY, pass --api-key KEY or put api_key in the config file");
   }
   return options;
+}
+
+void apply_stall_timeout(const CommandLine& command_line, ClientOptions& options,
+                         std::vector<std::string>& problems) {
+  if (!command_line.stall_timeout) return;
+  if (const auto window = parse_stall_timeout(*command_line.stall_timeout, problems)) {
+    options.transport_options.low_speed_time = *window;
+  }
 }
 
 std::string effective_api_key(const CommandLine& command_line) {

@@ -58,6 +58,10 @@ class Console {
 ClientOptions client_options(const CommandLine& command_line, const RunSettings& settings,
                              Console& console, std::vector<std::string>& problems);
 
+/// --stall-timeout (generate, download) into the transport's stall window.
+void apply_stall_timeout(const CommandLine& command_line, ClientOptions& options,
+                         std::vector<std::string>& problems);
+
 /// The API key as it will be used, for redacting errors (config problems are ignored here).
 std::string effective_api_key(const CommandLine& command_line);
 

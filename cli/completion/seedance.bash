@@ -13,6 +13,7 @@ _seedance() {
     --service-tier --expires-after --return-last-frame --callback-url --frames --camera-fixed
     --draft"
   local waiting="--poll-interval --timeout"
+  local output="-o --output --overwrite --stall-timeout"
 
   command=""
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -40,11 +41,11 @@ _seedance() {
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
         return
       fi ;;
-    generate) flags="$request $waiting -o --output --dry-run $global" ;;
+    generate) flags="$request $waiting $output --dry-run $global" ;;
     submit) flags="$request --dry-run $global" ;;
     status) flags="$global" ;;
     wait) flags="$waiting $global" ;;
-    download) flags="-o --output $global" ;;
+    download) flags="$output --no-resume --timeout $global" ;;
     batch) flags="--out-dir --concurrency --rate --journal --resubmit-unknown $waiting $global"
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))

@@ -28,6 +28,12 @@ struct DownloadOptions {
   /// File downloads: continue a previous interrupted download from "<path>.part" (with Range and
   /// If-Range, when "<path>.part.meta" remembers the server's validator). False starts over.
   bool resume = true;
+  /// File downloads: what to do with an existing file at the path. True (the default): the
+  /// finished, checked download replaces it (until then it is untouched). False: an existing file
+  /// is refused with ValidationError before anything is sent, and one that appears during the
+  /// download is not replaced (Error; the part is kept). A path naming a directory, a FIFO, a
+  /// device or a socket is always refused with ValidationError, before anything is sent.
+  bool replace_existing = true;
   /// File downloads: fetch the video over this many parallel Range requests, each written in
   /// place and each resumable. 1 (the default) is one sequential stream, which already reaches
   /// the link's speed on most networks; more helps on links that limit each connection. Falls
@@ -46,8 +52,9 @@ struct DownloadOptions {
   std::optional<CancellationToken> cancel;
   /// The longest the whole call may take, every retry and resume included; past it the call
   /// throws TimeoutError and a file's part is kept for resuming. Zero (the default) sets none: a
-  /// transfer that stalls still fails after TransportOptions::low_speed_time, and one that makes
-  /// progress runs to its end.
+  /// transfer slower than TransportOptions::low_speed_limit for low_speed_time is resumed, and
+  /// after RetryPolicy::max_attempts such stalls in a row fails with NetworkError; one that keeps
+  /// above that rate runs to its end.
   std::chrono::milliseconds timeout{0};
 };
 

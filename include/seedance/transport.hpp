@@ -90,9 +90,13 @@ class HttpTransport {
 struct TransportOptions {
   /// Limit for establishing the TCP connection and TLS session.
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
-  /// Stall detection: a transfer slower than low_speed_limit bytes/s for low_speed_time fails.
+  /// Stall detection: a transfer slower than low_speed_limit bytes/s for low_speed_time fails
+  /// (TransportError::Stalled); a download then resumes, and gives up with NetworkError after
+  /// RetryPolicy::max_attempts stalls that each moved less than one window at that rate. The
+  /// defaults, 1 KiB/s over 30 s, never cut a link that works (even 2G moves several KiB/s) and
+  /// end a server trickling a byte a second within about two minutes.
   std::chrono::seconds low_speed_time{30};
-  long low_speed_limit = 1;  ///< Bytes per second; see low_speed_time.
+  long low_speed_limit = 1024;  ///< Bytes per second; see low_speed_time.
   std::string proxy;      ///< e.g. "http://proxy:3128"; empty uses the usual environment variables.
   std::string ca_bundle;  ///< PEM file of trusted CAs; empty uses the system's.
   std::string ca_path;    ///< Directory of trusted CAs; empty uses the system's.

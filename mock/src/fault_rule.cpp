@@ -167,6 +167,10 @@ bool apply_reply_option(const Option& o, FaultRule& rule) {
     rule.retry_after_date_seconds = o.number();
   } else if (o.key == "location") {
     rule.location = o.need_value();
+  } else if (o.key == "content-type") {
+    rule.content_type = o.need_value();
+  } else if (o.key == "no-validator") {
+    rule.no_validator = o.flag();
   } else {
     return false;
   }
@@ -275,6 +279,8 @@ std::string FaultRule::to_string() const {
     out += " retry-after-date=" + std::to_string(*retry_after_date_seconds);
   }
   if (!location.empty()) out += " location=" + quote_if_needed(location);
+  if (!content_type.empty()) out += " content-type=" + quote_if_needed(content_type);
+  if (no_validator) out += " no-validator";
   if (close_before_response) out += " close-before-response";
   if (close_after_bytes) out += " close-after-bytes=" + std::to_string(*close_after_bytes);
   if (delay.count() > 0) out += " delay-ms=" + std::to_string(delay.count());

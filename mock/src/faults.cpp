@@ -1,5 +1,6 @@
 #include "faults.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <stdexcept>
 
@@ -144,6 +145,18 @@ void add_fault_headers(const FaultRule& f, Reply& reply) {
     reply.headers.emplace_back("Retry-After", http_date(unix_now() + *f.retry_after_date_seconds));
   }
   if (!f.location.empty()) reply.headers.emplace_back("Location", f.location);
+  if (!f.content_type.empty()) {
+    reply.content_type = f.content_type == FaultRule::kNoContentType ? "" : f.content_type;
+  }
+  if (f.no_validator) {
+    auto& headers = reply.headers;
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [](const auto& header) {
+                                   return iequals(header.first, "ETag") ||
+                                          iequals(header.first, "Last-Modified");
+                                 }),
+                  headers.end());
+  }
 }
 
 }  // namespace seedance::mock::detail

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "client/client_impl.hpp"
+#include "download/download_file.hpp"
 #include "http/url.hpp"
 #include "model/json_codec.hpp"
 #include "seedance/version.hpp"
@@ -307,6 +308,8 @@ Task Client::generate(const VideoRequest& request, const std::string& path,
 
 GenerateResult Client::generate(const VideoRequest& request, const std::string& path,
                                 const GenerateOptions& options) const {
+  // Whatever would stop the download stops it before the task is paid for.
+  detail::check_download_target(path, options.download);
   GenerateResult result;
   result.receipt = options.wait.cancel ? submit(request, *options.wait.cancel) : submit(request);
   try {
@@ -331,7 +334,8 @@ DownloadResult Client::download_last_frame(const Task& task, const std::string& 
   }
   const std::string url =
       detail::resolve_location(impl_->task_url(task.task_id), *task.last_frame_url);
-  return download_url(url, "download last frame of " + task.task_id, path, options);
+  return detail::download_to_file(*impl_, url, "download last frame of " + task.task_id, path,
+                                  options, detail::Media::Image);
 }
 
 DownloadResult Client::download_last_frame(std::string_view task_id, const std::string& path,

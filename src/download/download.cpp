@@ -21,6 +21,7 @@
 
 #include "client/client_impl.hpp"
 #include "download/download_fetch.hpp"
+#include "download/download_file.hpp"
 #include "download/download_part.hpp"
 #include "download/sha256.hpp"
 #include "text.hpp"
@@ -92,8 +93,7 @@ void sync_directory_of(const std::string& path) {
   ::close(fd);
 }
 
-void check_options(const DownloadOptions& options) {
-  std::vector<std::string> problems;
+void add_option_problems(const DownloadOptions& options, std::vector<std::string>& problems) {
   if (!options.expected_sha256.empty() && !detail::is_sha256_hex(options.expected_sha256)) {
     problems.push_back("expected_sha256: must be 64 hex digits, got \"" +
                        options.expected_sha256.substr(0, 80) + "\"");
@@ -106,8 +106,15 @@ void check_options(const DownloadOptions& options) {
     problems.push_back("segments: must be 1.." + std::to_string(kMaxSegments) + ", got " +
                        std::to_string(options.segments));
   }
+}
+
+void check_options(const DownloadOptions& options) {
+  std::vector<std::string> problems;
+  add_option_problems(options, problems);
   if (!problems.empty()) throw ValidationError(std::move(problems));
 }
+
+std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
 /// Throws when the announced size contradicts the expected one: before any byte is stored.
 void check_announced_size(const std::string& context, const DownloadOptions& options,
@@ -214,7 +221,8 @@ class PartFile final : public FetchSink {
   }
 
   std::string error() const override { return error_; }
-  std::string kept_note() const override { return kPartKept; }
+  /// Only bytes on disk are worth a resume: an empty part is removed on failure.
+  std::string kept_note() const override { return size_ > 0 ? kPartKept : ""; }
 
   std::uint64_t size() const { return size_; }
   std::optional<std::uint64_t> total() const { return meta_.identity.total; }
@@ -282,7 +290,9 @@ class SegmentSink final : public FetchSink {
     return buffer_.size() < kWriteBufferBytes || flush();
   }
   std::string error() const override { return error_; }
-  std::string kept_note() const override { return kPartKept; }
+  std::string kept_note() const override {
+    return done_.load(std::memory_order_acquire) > 0 ? kPartKept : "";
+  }
 
   /// Writes the buffer out; `done` counts only bytes handed to the kernel.
   bool flush() {
@@ -387,6 +397,7 @@ class SegmentRun {
     control.context = control_.context;
     control.cancel = stop_;
     control.deadline = control_.deadline;
+    control.media = control_.media;
     control.on_delivered = [this](std::uint64_t bytes) {
       delivered_.fetch_add(bytes, std::memory_order_relaxed);
     };
@@ -588,6 +599,31 @@ std::optional<std::string> digest_mismatch(const DownloadOptions& options,
   return "the video's SHA-256 is " + actual + ", " + expected + " was expected";
 }
 
+/// Renames the finished part to `path`; with replace_existing false, never over an existing file
+/// (one may have appeared since the check before the download).
+void put_in_place(const std::string& context, const DownloadOptions& options,
+                  const std::string& part_path, const std::string& path) {
+  const auto refuse = [&] {
+    throw Error(context + ": " + quoted(path) +
+                " appeared during the download and is not replaced (replace_existing is false)" +
+                kPartKept);
+  };
+  if (!options.replace_existing) {
+    // link() fails on an existing target, where rename() would replace it.
+    if (::link(part_path.c_str(), path.c_str()) == 0) {
+      std::remove(part_path.c_str());
+      return;
+    }
+    if (errno == EEXIST) refuse();
+    // A file system without hard links: check, then rename.
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0) refuse();
+  }
+  if (std::rename(part_path.c_str(), path.c_str()) != 0) {
+    throw Error(context + ": " + system_error_text("cannot rename to", path) + kPartKept);
+  }
+}
+
 void verify_and_rename(const std::string& context, const DownloadOptions& options,
                        const std::optional<std::uint64_t>& total, const std::string& part_path,
                        const std::string& meta_path, const std::string& path) {
@@ -604,11 +640,23 @@ void verify_and_rename(const std::string& context, const DownloadOptions& option
     remove_part(part_path, meta_path);
     throw ResponseError(context + ": " + *mismatch + " (the download was discarded)");
   }
-  if (std::rename(part_path.c_str(), path.c_str()) != 0) {
-    throw Error(context + ": " + system_error_text("cannot rename to", path) + kPartKept);
-  }
+  put_in_place(context, options, part_path, path);
   sync_directory_of(path);
   std::remove(meta_path.c_str());
+}
+
+/// Runs the segments of `meta`; a failure that leaves not one byte in the part removes it.
+void run_segments(const detail::ClientImpl& impl, PartMeta& meta, const std::string& part_path,
+                  const std::string& meta_path, const FetchControl& control, ProgressMeter& meter) {
+  try {
+    SegmentRun(impl, meta, part_path, meta_path, control, meter).run();
+  } catch (...) {
+    const std::optional<PartMeta> kept = detail::read_part_meta(meta_path);
+    const bool empty = !kept || std::all_of(kept->segments.begin(), kept->segments.end(),
+                                            [](const PartSegment& s) { return s.done == 0; });
+    if (empty) remove_part(part_path, meta_path);
+    throw;
+  }
 }
 
 /// A part left by an earlier call that may be resumed, and its size on disk.
@@ -684,10 +732,12 @@ DownloadResult download_sequential(const detail::ClientImpl& impl, const std::st
 
 DownloadResult download_file(const detail::ClientImpl& impl, const std::string& url,
                              const std::string& context, const std::string& path,
-                             const DownloadOptions& options) {
+                             const DownloadOptions& options, detail::Media media) {
+  detail::check_download_target(path, options);
   const std::string part_path = path + ".part";
   const std::string meta_path = path + ".part.meta";
-  const FetchControl control = make_control(impl, context, options);
+  FetchControl control = make_control(impl, context, options);
+  control.media = media;
   ProgressMeter meter(*impl.clock, options);
   if (!options.resume) remove_part(part_path, meta_path);
 
@@ -703,7 +753,7 @@ DownloadResult download_file(const detail::ClientImpl& impl, const std::string& 
       DownloadResult result;
       if (segmented) {
         result.resumed = changes == 0 && part;
-        SegmentRun(impl, *segmented, part_path, meta_path, control, meter).run();
+        run_segments(impl, *segmented, part_path, meta_path, control, meter);
         result.total_size = segmented->identity.total;
       } else {
         result =
@@ -824,19 +874,56 @@ std::optional<std::uint64_t> range_end(std::uint64_t offset, std::uint64_t lengt
 
 }  // namespace
 
+namespace detail {
+
+std::optional<std::string> special_file_problem(const std::string& path) {
+  struct stat info {};
+  // Absent, or a dangling link (which the rename replaces): nothing of anyone's is lost.
+  if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return std::nullopt;
+  const char* kind = S_ISDIR(info.st_mode)    ? "a directory"
+                     : S_ISFIFO(info.st_mode) ? "a FIFO"
+                     : S_ISCHR(info.st_mode)  ? "a character device"
+                     : S_ISBLK(info.st_mode)  ? "a block device"
+                     : S_ISSOCK(info.st_mode) ? "a socket"
+                                              : "a special file";
+  return quoted(path) + " is " + kind + ", not a regular file, and is never replaced";
+}
+
+void check_download_target(const std::string& path, const DownloadOptions& options) {
+  std::vector<std::string> problems;
+  add_option_problems(options, problems);
+  if (path.empty()) {
+    problems.emplace_back("path: must not be empty");
+  } else {
+    for (const std::string& file : {path, path + ".part", path + ".part.meta"}) {
+      if (auto problem = special_file_problem(file)) problems.push_back("path: " + *problem);
+    }
+    struct stat info {};
+    if (!options.replace_existing && problems.empty() && ::stat(path.c_str(), &info) == 0) {
+      problems.push_back("path: " + quoted(path) +
+                         " already exists (DownloadOptions::replace_existing is false)");
+    }
+  }
+  if (!problems.empty()) throw ValidationError(std::move(problems));
+}
+
+DownloadResult download_to_file(const Client::Impl& impl, const std::string& url,
+                                const std::string& what, const std::string& path,
+                                const DownloadOptions& options, Media media) {
+  return download_file(impl, url, what, path, options, media);
+}
+
+}  // namespace detail
+
 DownloadResult Client::download(std::string_view task_id, const std::string& path,
                                 const DownloadOptions& options) const {
-  check_options(options);
-  if (path.empty()) throw ValidationError({"path: must not be empty"});
   return download_url(impl_->content_url(task_id), "download " + std::string(task_id), path,
                       options);
 }
 
 DownloadResult Client::download_url(const std::string& url, const std::string& what,
                                     const std::string& path, const DownloadOptions& options) const {
-  check_options(options);
-  if (path.empty()) throw ValidationError({"path: must not be empty"});
-  return download_file(*impl_, url, what, path, options);
+  return download_file(*impl_, url, what, path, options, detail::Media::Video);
 }
 
 DownloadResult Client::download(std::string_view task_id, std::ostream& out,

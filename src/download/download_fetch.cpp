@@ -5,8 +5,12 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "http/content_range.hpp"
 #include "http/url.hpp"
+#include "model/json_codec.hpp"
+#include "text.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -34,8 +38,13 @@ enum class Answer {
   Complete,  // 416 for a position at the end: nothing more to fetch
   Restart,   // the content changed: start over (the sink was reset)
   Redirect,
-  Error,  // an error status: the body is kept for the message
+  Error,    // an error status: the body is kept for the message
+  Refused,  // 200/206 with something else than the media wanted: the body is kept for the message
 };
+
+/// True for the first byte of a body that may be a JSON document rather than the content (a
+/// video or an image never starts with one of these).
+bool may_start_json(char c) { return c == '{' || c == '[' || is_ascii_space(c); }
 
 }  // namespace
 
@@ -45,6 +54,12 @@ bool ResourceIdentity::contradicts(const ResourceIdentity& other) const {
     return last_modified != other.last_modified;
   }
   return false;
+}
+
+bool ResourceIdentity::confirmed_by(const ResourceIdentity& answer) const {
+  if (!etag.empty() && answer.etag == etag) return true;
+  if (!etag.empty() && !answer.etag.empty()) return false;
+  return !last_modified.empty() && answer.last_modified == last_modified;
 }
 
 ResourceIdentity identity_of(int status, const HttpHeaders& headers) {
@@ -79,6 +94,11 @@ struct Exchange {
   std::string protocol_error;
   std::string location;
   std::string error_body;
+  std::string content_type;  // Refused: what the answer said it was
+  // The first bytes of a body that starts like JSON, held back from the sink until they prove to
+  // be content (more than kMaxErrorBody of them, or not a JSON document) or an error object.
+  bool sniffing = false;
+  std::string held;
   // Exceptions must not unwind through libcurl's C frames: kept for after the transfer.
   std::exception_ptr callback_error;
 };
@@ -115,11 +135,13 @@ class Fetch {
         return outcome_;  // a shorter 206 or a clipped range finished it
       }
       if (past_deadline(clock.now())) throw_timeout();
+      if (position_ > spec_.start && known_.validator().empty()) restart_without_validator();
       Exchange exchange;
       const HttpRequest request = request_for(exchange);
       const auto sent_at = clock.now();
       HttpResponse response = impl_.send_once(request, attempt);
       const auto duration = std::chrono::duration_cast<milliseconds>(clock.now() - sent_at);
+      settle_held(exchange, response);
       response.body = exchange.error_body;
       outcome_.received += exchange.received;
       if (finished(exchange, response, {control_, request, response, attempt, duration})) {
@@ -150,6 +172,12 @@ class Fetch {
                         const std::string& content_range);
   bool classify_full(Exchange& exchange, const ResourceIdentity& answered);
   bool deliver(Exchange& exchange, const char* data, std::size_t size);
+  bool store(Exchange& exchange, const char* data, std::size_t size);
+  bool release_held(Exchange& exchange);
+  void settle_held(Exchange& exchange, const HttpResponse& response);
+  void restart_without_validator();
+  [[noreturn]] void refuse(const Exchange& exchange, const HttpResponse& response) const;
+  bool stall_counts(const Exchange& exchange, const HttpResponse& response) const;
   bool finished(const Exchange& exchange, const HttpResponse& response, const AttemptLog& log);
   bool content_finished(const Exchange& exchange, const HttpResponse& response,
                         const AttemptLog& log);
@@ -226,6 +254,13 @@ HttpRequest Fetch::request_for(Exchange& exchange) {
 bool Fetch::classify(Exchange& exchange, int status, const HttpHeaders& headers) {
   const ResourceIdentity answered = identity_of(status, headers);
   const std::string content_range = find_header(headers, "content-range").value_or("");
+  if (status == 200 || status == 206) {
+    exchange.content_type = find_header(headers, "content-type").value_or("");
+    if (!accepts_content_type(control_.media, exchange.content_type)) {
+      exchange.answer = Answer::Refused;
+      return true;  // read the body for the message
+    }
+  }
   if (status == 206) return classify_partial(exchange, answered, content_range);
   if (status == 200) return classify_full(exchange, answered);
   if (status == 416 && !spec_.end && position_ > 0) {
@@ -264,7 +299,10 @@ bool Fetch::classify_partial(Exchange& exchange, const ResourceIdentity& answere
                                   "\" goes past the requested byte " +
                                   std::to_string(*spec_.end - 1));
   }
-  if (known_.contradicts(answered)) {
+  // A gateway may drop If-Range and answer 206 whatever the version: the bytes continue the ones
+  // before only when the answer repeats their validator.
+  if (known_.contradicts(answered) ||
+      (!known_.validator().empty() && !known_.confirmed_by(answered))) {
     // The server ignored If-Range: these bytes belong to another version.
     if (!spec_.identity_fixed && (position_ == spec_.start || sink_.restart())) {
       return restart_from_start(exchange);
@@ -285,6 +323,7 @@ bool Fetch::classify_partial(Exchange& exchange, const ResourceIdentity& answere
   exchange.remaining = range->first->end - range->first->start + 1;
   outcome_.ranges_honoured = true;
   exchange.answer = Answer::Ranged;
+  exchange.sniffing = position_ == 0;
   return true;
 }
 
@@ -316,6 +355,7 @@ bool Fetch::classify_full(Exchange& exchange, const ResourceIdentity& answered) 
   exchange.skip = position_;
   if (spec_.end) exchange.remaining = *spec_.end - position_;
   exchange.answer = Answer::Full;
+  exchange.sniffing = true;
   return true;
 }
 
@@ -326,6 +366,51 @@ bool Fetch::deliver(Exchange& exchange, const char* data, std::size_t size) {
     }
     return true;
   }
+  if (exchange.sniffing) {
+    if (exchange.held.empty() && size > 0 && !may_start_json(data[0])) {
+      exchange.sniffing = false;
+    } else {
+      exchange.held.append(data, size);
+      const auto first = exchange.held.find_first_not_of(" \t\r\n");
+      const bool json_so_far =
+          first == std::string::npos || exchange.held[first] == '{' || exchange.held[first] == '[';
+      return json_so_far && exchange.held.size() <= kMaxErrorBody ? true : release_held(exchange);
+    }
+  }
+  return store(exchange, data, size);
+}
+
+/// Hands the held bytes to the sink: they are content after all.
+bool Fetch::release_held(Exchange& exchange) {
+  exchange.sniffing = false;
+  const std::string held = std::move(exchange.held);
+  exchange.held.clear();
+  return store(exchange, held.data(), held.size());
+}
+
+/// After the transfer: a body that ended while held back is an error object (or another JSON
+/// document) instead of the content, or else content; one cut short is fetched again.
+void Fetch::settle_held(Exchange& exchange, const HttpResponse& response) {
+  if (!exchange.sniffing || exchange.callback_error) return;
+  if (response.error != TransportError::None) {
+    exchange.held.clear();
+    return;
+  }
+  if (!exchange.held.empty() && nlohmann::json::accept(exchange.held)) {
+    exchange.answer = Answer::Refused;
+    exchange.error_body = exchange.held.substr(0, kMaxErrorBody);
+    return;
+  }
+  try {
+    release_held(exchange);
+  } catch (...) {
+    exchange.callback_error = std::current_exception();
+  }
+}
+
+/// Stores body bytes of a Ranged or Full answer: skips what precedes the position, stops at the
+/// wanted end. False ends the transfer.
+bool Fetch::store(Exchange& exchange, const char* data, std::size_t size) {
   exchange.received += size;
   if (control_.on_received) control_.on_received(size);
   if (exchange.skip > 0) {
@@ -373,6 +458,10 @@ bool Fetch::finished(const Exchange& exchange, const HttpResponse& response,
     log("give up: " + exchange.protocol_error);
     throw ResponseError(context_ + ": " + exchange.protocol_error + sink_.kept_note(),
                         response.status);
+  }
+  if (exchange.answer == Answer::Refused) {
+    log("give up: the answer is not " + std::string(describe(control_.media)));
+    refuse(exchange, response);
   }
   if (exchange.answer == Answer::Restart) {
     if (++restarts_ > impl_.retry.max_attempts) {
@@ -450,7 +539,8 @@ void Fetch::retry_after_failure(const Exchange& exchange, const HttpResponse& re
     throw_timeout();
   }
   // Progress since the last failure means the connection works: resume at once, uncounted.
-  if (exchange.delivered > 0 && response.error != TransportError::None) {
+  if (exchange.delivered > 0 && response.error != TransportError::None &&
+      !stall_counts(exchange, response)) {
     failures_ = 0;
     log("resume at once from byte " + std::to_string(position_) + " (" +
         describe_failure(response) + ")");
@@ -473,6 +563,50 @@ void Fetch::retry_after_failure(const Exchange& exchange, const HttpResponse& re
   if (next.action == RetryDecision::Action::Cancelled) throw CancelledError(cancelled);
   if (next.action == RetryDecision::Action::GiveUp) give_up(response);
   if (!wait_before_retry(clock, next.delay, control_.cancel)) throw CancelledError(cancelled);
+}
+
+/// A stall counts against the retry policy unless the attempt moved at least what the minimum
+/// rate allows over one stall window: otherwise a server trickling a byte now and then would keep
+/// the download alive for ever.
+bool Fetch::stall_counts(const Exchange& exchange, const HttpResponse& response) const {
+  if (response.error != TransportError::Stalled) return false;
+  const TransportOptions& transport = impl_.transport_options;
+  const auto floor =
+      static_cast<std::uint64_t>(std::max(1L, transport.low_speed_limit)) *
+      static_cast<std::uint64_t>(std::max<long long>(1, transport.low_speed_time.count()));
+  return exchange.received < floor;
+}
+
+/// The sink holds bytes of a broken transfer, but the server named no validator: the rest could
+/// come from another version, so start over from the first byte when the sink can.
+void Fetch::restart_without_validator() {
+  const std::string why = "the server names no version of the content (no ETag or Last-Modified)";
+  if (++restarts_ > impl_.retry.max_attempts) {
+    throw ResponseError(context_ + ": the transfer broke " + std::to_string(restarts_) +
+                        " times and " + why + ", so it cannot be resumed" + sink_.kept_note());
+  }
+  if (spec_.identity_fixed || !sink_.restart()) {
+    throw ResponseError(context_ + ": the transfer broke at byte " + std::to_string(position_) +
+                        " and " + why + ", so the rest cannot be fetched safely" +
+                        sink_.kept_note());
+  }
+  position_ = spec_.start;
+  known_ = ResourceIdentity();
+}
+
+/// A 200/206 whose body is not the media wanted: an error page, an API error object.
+void Fetch::refuse(const Exchange& exchange, const HttpResponse& response) const {
+  const std::string what =
+      exchange.content_type.empty() || accepts_content_type(control_.media, exchange.content_type)
+          ? std::string("a JSON document")
+          : "Content-Type " + body_excerpt(exchange.content_type, 80);
+  const ApiError service = api_error_from_error_body(response.body, response.status);
+  ApiError error(context_ + ": the server answered " + what + " instead of " +
+                     std::string(describe(control_.media)) + ": " + service.what() + " (HTTP " +
+                     std::to_string(response.status) + ")" + sink_.kept_note(),
+                 response.status, service.type(), service.code());
+  error.set_request_id(service.request_id());
+  throw error;
 }
 
 void Fetch::give_up(const HttpResponse& response) const {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "client/client_impl.hpp"
+#include "download/media_type.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::detail {
@@ -23,6 +24,9 @@ struct ResourceIdentity {
   const std::string& validator() const { return etag.empty() ? last_modified : etag; }
   /// True when both sides know a validator of the same kind and they differ.
   bool contradicts(const ResourceIdentity& other) const;
+  /// True when `answer` repeats this identity's validator (the strong ETag, else Last-Modified):
+  /// only then do its bytes belong to the same version.
+  bool confirmed_by(const ResourceIdentity& answer) const;
 };
 
 /// The identity a response announces (ETag, Last-Modified; total from Content-Range or
@@ -76,6 +80,8 @@ struct FetchControl {
   std::function<void(const RequestEvent& event)> log;
   /// DownloadOptions::timeout, from the start of the call, on the client's clock.
   std::optional<Clock::time_point> deadline;
+  /// What the content must be: an answer of another Content-Type is an ApiError.
+  Media media = Media::Video;
 };
 
 struct FetchOutcome {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "download/download_file.hpp"
 #include "engine/task_group_engine.hpp"
 #include "http/url.hpp"
 
@@ -308,6 +309,7 @@ AsyncResult<Task> Client::generate_async(const VideoRequest& request, std::strin
                                          const WaitOptions& wait_options,
                                          const DownloadOptions& download_options) const {
   detail::check_wait_options(wait_options);
+  detail::check_download_target(path, download_options);
   JobSpec spec;
   spec.submit_body = request.to_json();
   spec.wait_options = wait_options;

@@ -399,18 +399,38 @@ TEST(ParseTimeoutFlag, TakesSecondsWithAFractionAndNamesWhatZeroMeans) {
 TEST(CheckOutputPath, AcceptsAFileInAnExistingDirectory) {
   testing::TempDir dir;
   std::vector<std::string> problems;
-  check_output_path(dir.file("video.mp4"), problems);
+  check_output_path(dir.file("video.mp4"), false, problems);
   EXPECT_THAT(problems, IsEmpty());
 }
 
 TEST(CheckOutputPath, RefusesAMissingDirectoryADirectoryAndAnEmptyName) {
   testing::TempDir dir;
   std::vector<std::string> problems;
-  check_output_path(dir.file("no-such-dir/video.mp4"), problems);
-  check_output_path(dir.path().string(), problems);
-  check_output_path("", problems);
+  check_output_path(dir.file("no-such-dir/video.mp4"), false, problems);
+  check_output_path(dir.path().string(), false, problems);
+  check_output_path("", false, problems);
   EXPECT_THAT(problems, ElementsAre(HasSubstr("does not exist"), HasSubstr("is a directory"),
                                     HasSubstr("empty")));
+}
+
+TEST(CheckOutputPath, RefusesAnExistingFileUnlessOverwriting) {
+  testing::TempDir dir;
+  const std::string existing = dir.file("video.mp4");
+  testing::write_file(existing, "mine");
+  std::vector<std::string> problems;
+  check_output_path(existing, true, problems);
+  EXPECT_THAT(problems, IsEmpty());
+  check_output_path(existing, false, problems);
+  EXPECT_THAT(problems, ElementsAre(HasSubstr("pass --overwrite")));
+}
+
+TEST(ParseStallTimeout, TakesWholeSecondsFromOne) {
+  std::vector<std::string> problems;
+  EXPECT_EQ(parse_stall_timeout("5", problems), std::chrono::seconds(5));
+  EXPECT_EQ(parse_stall_timeout("0", problems), std::nullopt);
+  EXPECT_EQ(parse_stall_timeout("1.5", problems), std::nullopt);
+  EXPECT_EQ(parse_stall_timeout("soon", problems), std::nullopt);
+  EXPECT_EQ(problems.size(), 3u);
 }
 
 TEST(ThrowIfAny, ThrowsAValidationErrorWithEveryProblem) {

@@ -87,3 +87,38 @@ TEST(FaultRuleParse, ErrorMessagesNameTheProblem) {
 
 }  // namespace
 }  // namespace seedance::mock::test
+
+namespace seedance::mock::test {
+namespace {
+
+TEST(FaultRuleParse, ContentTypeAndNoValidatorRoundTrip) {
+  const FaultRule r =
+      FaultRule::parse("GET */content: content-type=\"text/html; charset=utf-8\" no-validator");
+  EXPECT_EQ(r.content_type, "text/html; charset=utf-8");
+  EXPECT_TRUE(r.no_validator);
+  EXPECT_FALSE(r.replaces_response());
+  EXPECT_EQ(FaultRule::parse(r.to_string()).to_string(), r.to_string());
+  EXPECT_THROW(FaultRule::parse("GET */content: content-type="), std::invalid_argument);
+  EXPECT_THROW(FaultRule::parse("GET */content: no-validator=1"), std::invalid_argument);
+}
+
+TEST_F(MockServerTest, ContentTypeAndNoValidatorChangeWhatADownloadCarries) {
+  const std::string id = server.create_succeeded_task(1000);
+  const std::string content = "/v1/videos/" + id + "/content";
+  server.add_fault("GET */content: content-type=text/html no-validator");
+  auto res = client->Get(content);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/html");
+  EXPECT_FALSE(res->has_header("ETag"));
+  EXPECT_FALSE(res->has_header("Last-Modified"));
+  EXPECT_EQ(res->body, MockServer::expected_video(id, 1000));
+  server.add_fault("GET */content: content-type=none");
+  res = client->Get(content);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "");
+  EXPECT_TRUE(res->has_header("ETag"));
+}
+
+}  // namespace
+}  // namespace seedance::mock::test

@@ -62,6 +62,12 @@ struct FaultRule {
   std::optional<long> retry_after_date_seconds;
   /// Location: URL; with e.g. status=302 a redirect (to another origin, to test credentials).
   std::string location;
+  /// Content-Type of whatever response is sent (a video, an error object...), e.g. "text/html";
+  /// kNoContentType sends none. Empty: the response's own.
+  std::string content_type;
+  static constexpr const char* kNoContentType = "none";
+  /// Send no validators (ETag, Last-Modified), like a server that cannot name a version.
+  bool no_validator = false;
 
   // Delivery damage.
   bool close_before_response = false;  ///< Close the connection; the client gets zero bytes.
