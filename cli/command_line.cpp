@@ -48,7 +48,10 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
   command.add_option("--model", flags.model, "model id: seedance-2.0 or seedance-2.0-fast")
       ->type_name("M")
       ->capture_default_str();
-  add_text(command, "--prompt", flags.prompt, "what the video shows", "TEXT");
+  CLI::Option* prompt = add_text(command, "--prompt", flags.prompt, "what the video shows", "TEXT");
+  prompt->excludes(add_text(command, "--prompt-file", flags.prompt_file,
+                            "read the prompt from a file (- for standard input), for long prompts",
+                            "PATH"));
   add_text(command, "--image", flags.image, std::string("first-frame image ") + kImageHelp,
            "URL|@PATH");
   add_repeatable(command, "--images", flags.images,
@@ -82,11 +85,14 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
   add_switch(command, "--draft", flags.draft, "metadata.draft");
 }
 
-void add_wait_flags(CLI::App& command, WaitFlags& flags) {
+constexpr const char* kWaitTimeoutHelp =
+    "give up waiting after this many seconds; 0 waits for ever (default 3600)";
+
+void add_wait_flags(CLI::App& command, WaitFlags& flags,
+                    const std::string& timeout_help = kWaitTimeoutHelp) {
   add_text(command, "--poll-interval", flags.poll_interval,
            "seconds between status polls, at least 5 (default 10, plus up to 5 s jitter)", "S");
-  add_text(command, "--timeout", flags.timeout,
-           "give up waiting after this many seconds; 0 waits for ever (default 3600)", "S");
+  add_text(command, "--timeout", flags.timeout, timeout_help, "S");
 }
 
 void add_task_id(CLI::App& command, std::string& task_id) {
@@ -150,7 +156,10 @@ CLI::App* add_generate(CLI::App& app, CommandLine& command_line) {
   add_request_flags(*generate, command_line.request);
   generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE");
-  add_wait_flags(*generate, command_line.wait);
+  add_wait_flags(*generate, command_line.wait,
+                 "give up after this many seconds for submit, wait and download together, "
+                 "keeping FILE.part; 0 sets no limit (default: the wait gives up after 3600, the "
+                 "download only when it stalls)");
   add_dry_run(*generate, command_line.dry_run);
   generate->footer(
       "Example: seedance generate --prompt \"A paper boat drifting down a rainy street\" "

@@ -39,6 +39,9 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   GenerateOptions generate_options;
   generate_options.wait = wait_options;
   generate_options.download = session.download_options();
+  // --timeout covers the whole command; without it the wait keeps its default and the download
+  // ends only by stall detection, so a slow but moving paid download is never cut off.
+  if (command_line.wait.timeout) generate_options.timeout = wait_options.timeout;
   generate_options.on_submitted = [&console](const Receipt& receipt) {
     console.message("submitted task " + receipt.task_id);
   };
