@@ -44,7 +44,7 @@ class BatchRun {
   void on_wait_error(JobRun& run, const std::exception_ptr& error);
   void say(const JobRun& run, const std::string& text);
   void record(JobRun& run, JobState state, std::string message = {});
-  static void finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code);
+  void finish(JobRun& run, JobOutcome outcome, const std::string& message, int exit_code) const;
 
   Journal& journal_;
   const BatchOptions& options_;
@@ -74,13 +74,14 @@ void BatchRun::say(const JobRun& run, const std::string& text) {
 
 void BatchRun::record(JobRun& run, JobState state, std::string message) {
   run.entry.state = state;
-  run.entry.message = std::move(message);
+  run.entry.message = redact(std::move(message), options_.api_key);
   journal_.put(run.entry);
 }
 
-void BatchRun::finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code) {
+void BatchRun::finish(JobRun& run, JobOutcome outcome, const std::string& message,
+                      int exit_code) const {
   run.result.outcome = outcome;
-  run.result.message = std::move(message);
+  run.result.message = redact(message, options_.api_key);
   run.result.exit_code = exit_code;
 }
 

@@ -101,11 +101,42 @@ void add_task_id(CLI::App& command, std::string& task_id) {
       ->required();
 }
 
+bool is_known_flag(const CLI::App& app, const std::string& name) {
+  if (app.get_option_no_throw(name) != nullptr) return true;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->get_option_no_throw(name) != nullptr) return true;
+  }
+  return false;
+}
+
+// Words of argv that may be the API key: the value of --api-key ("--api-key K", "--api-key=K"),
+// and the value of a flag the parser does not know ("--api-kee K", "--bogus=K"), which may be a
+// mistyped --api-key. Taken from argv itself, because the parse may have stopped before it
+// stored anything.
+std::vector<std::string> possible_keys(int argc, const char* const* argv, const CLI::App& app) {
+  std::vector<std::string> keys;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "mock-server" || argument == "--") break;
+    if (argument.size() < 2 || argument.front() != '-') continue;
+    const auto equals = argument.find('=');
+    const std::string name = argument.substr(0, equals);
+    if (name != "--api-key" && is_known_flag(app, name)) continue;
+    if (equals != std::string::npos) {
+      keys.push_back(argument.substr(equals + 1));
+    } else if (i + 1 < argc && argv[i + 1][0] != '-') {
+      keys.emplace_back(argv[i + 1]);
+    }
+  }
+  return keys;
+}
+
 // The API key may be typed right where a parse error quotes the command line back.
-std::string redact_known_key(const std::string& text, const CommandLine& command_line) {
-  std::string redacted = redact(text, command_line.api_key);
-  if (const char* env_key = std::getenv("SEEDANCE_API_KEY")) redacted = redact(redacted, env_key);
-  return redacted;
+std::string redact_keys(std::string text, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) text = redact(std::move(text), key);
+  if (const char* env_key = std::getenv("SEEDANCE_API_KEY"))
+    text = redact(std::move(text), env_key);
+  return text;
 }
 
 }  // namespace
@@ -310,7 +341,9 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       result.exit_code = app.exit(error, out, err);
       return result;
     }
-    report_usage_error(redact_known_key(error.what(), command_line), json_errors, true, err);
+    std::vector<std::string> keys = possible_keys(argc, argv, app);
+    keys.push_back(command_line.api_key);
+    report_usage_error(redact_keys(error.what(), keys), json_errors, true, err);
     return result;
   }
 

@@ -182,6 +182,7 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   batch_options.wait = wait_options;
   batch_options.rate = rate.value_or(0.0);
   batch_options.cancel = session.cancel();
+  batch_options.api_key = options.api_key;
 
   BatchProgress progress(console, parsed.jobs.size());
   BatchEvents events;
