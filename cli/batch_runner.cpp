@@ -35,6 +35,7 @@ class BatchRun {
   enum class Start { Nothing, Submit, Track };
 
   Start resume(JobRun& run, const JournalEntry& previous);
+  bool refuse_foreign_file(JobRun& run) const;
   TaskGroupOptions group_options();
   void start(TaskGroup& group, JobRun& run);
   void on_submitted(JobRun& run, const Receipt& receipt);
@@ -43,7 +44,7 @@ class BatchRun {
   void on_wait_error(JobRun& run, const std::exception_ptr& error);
   void say(const JobRun& run, const std::string& text);
   void record(JobRun& run, JobState state, std::string message = {});
-  static void finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code);
+  void finish(JobRun& run, JobOutcome outcome, const std::string& message, int exit_code) const;
 
   Journal& journal_;
   const BatchOptions& options_;
@@ -73,13 +74,14 @@ void BatchRun::say(const JobRun& run, const std::string& text) {
 
 void BatchRun::record(JobRun& run, JobState state, std::string message) {
   run.entry.state = state;
-  run.entry.message = std::move(message);
+  run.entry.message = redact(std::move(message), options_.api_key);
   journal_.put(run.entry);
 }
 
-void BatchRun::finish(JobRun& run, JobOutcome outcome, std::string message, int exit_code) {
+void BatchRun::finish(JobRun& run, JobOutcome outcome, const std::string& message,
+                      int exit_code) const {
   run.result.outcome = outcome;
-  run.result.message = std::move(message);
+  run.result.message = redact(message, options_.api_key);
   run.result.exit_code = exit_code;
 }
 
@@ -123,6 +125,24 @@ BatchRun::Start BatchRun::resume(JobRun& run, const JournalEntry& previous) {
          why + "; a task may exist. Not resubmitted (see --resubmit-unknown)",
          kExitSubmitOutcomeUnknown);
   return Start::Nothing;
+}
+
+// A file at a job's path that the journal did not record writing is someone else's: the job
+// fails and nothing is sent for it, rather than the download replacing the file. (A job saved
+// under its task id has no path before its submit, and a new task id names no existing file.)
+bool BatchRun::refuse_foreign_file(JobRun& run) const {
+  const std::string path = !run.job->name.empty() || !run.result.task_id.empty()
+                               ? output_path_for(options_.out_dir, *run.job, run.result.task_id)
+                               : std::string();
+  std::error_code error;
+  if (path.empty() || !std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
+    return false;
+  }
+  finish(run, JobOutcome::Failed,
+         path + " exists and the journal did not record writing it, so it is left alone and " +
+             "nothing was sent for this job; move it away and run again",
+         kExitInvalidInput);
+  return true;
 }
 
 TaskGroupOptions BatchRun::group_options() {
@@ -186,7 +206,7 @@ BatchReport BatchRun::run(const Client& client) {
   for (JobRun& run : runs_) {
     const auto found = previous.find(run.entry.job_key);
     const Start start = found == previous.end() ? Start::Submit : resume(run, found->second);
-    if (start == Start::Nothing) continue;
+    if (start == Start::Nothing || refuse_foreign_file(run)) continue;
     run.tracked = start == Start::Track;
     if (run.tracked) run_of_task_[run.result.task_id] = &run;
     started_.push_back(&run);  // its TaskGroup index is its place here

@@ -31,6 +31,8 @@ struct BatchOptions {
   WaitOptions wait;          ///< cancel and on_progress are set by the runner.
   double rate = 0;           ///< Caps submits per second (not polls); 0: no cap.
   CancellationToken cancel;  ///< Stops the batch: no new submit, waits and downloads end.
+  /// Redacted from every message kept (journal and report): a server may echo the key.
+  std::string api_key;
 };
 
 enum class JobOutcome {

@@ -48,7 +48,10 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
   command.add_option("--model", flags.model, "model id: seedance-2.0 or seedance-2.0-fast")
       ->type_name("M")
       ->capture_default_str();
-  add_text(command, "--prompt", flags.prompt, "what the video shows", "TEXT");
+  CLI::Option* prompt = add_text(command, "--prompt", flags.prompt, "what the video shows", "TEXT");
+  prompt->excludes(add_text(command, "--prompt-file", flags.prompt_file,
+                            "read the prompt from a file (- for standard input), for long prompts",
+                            "PATH"));
   add_text(command, "--image", flags.image, std::string("first-frame image ") + kImageHelp,
            "URL|@PATH");
   add_repeatable(command, "--images", flags.images,
@@ -82,11 +85,14 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
   add_switch(command, "--draft", flags.draft, "metadata.draft");
 }
 
-void add_wait_flags(CLI::App& command, WaitFlags& flags) {
+constexpr const char* kWaitTimeoutHelp =
+    "give up waiting after this many seconds; 0 waits for ever (default 3600)";
+
+void add_wait_flags(CLI::App& command, WaitFlags& flags,
+                    const std::string& timeout_help = kWaitTimeoutHelp) {
   add_text(command, "--poll-interval", flags.poll_interval,
            "seconds between status polls, at least 5 (default 10, plus up to 5 s jitter)", "S");
-  add_text(command, "--timeout", flags.timeout,
-           "give up waiting after this many seconds; 0 waits for ever (default 3600)", "S");
+  add_text(command, "--timeout", flags.timeout, timeout_help, "S");
 }
 
 void add_task_id(CLI::App& command, std::string& task_id) {
@@ -95,11 +101,42 @@ void add_task_id(CLI::App& command, std::string& task_id) {
       ->required();
 }
 
+bool is_known_flag(const CLI::App& app, const std::string& name) {
+  if (app.get_option_no_throw(name) != nullptr) return true;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->get_option_no_throw(name) != nullptr) return true;
+  }
+  return false;
+}
+
+// Words of argv that may be the API key: the value of --api-key ("--api-key K", "--api-key=K"),
+// and the value of a flag the parser does not know ("--api-kee K", "--bogus=K"), which may be a
+// mistyped --api-key. Taken from argv itself, because the parse may have stopped before it
+// stored anything.
+std::vector<std::string> possible_keys(int argc, const char* const* argv, const CLI::App& app) {
+  std::vector<std::string> keys;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "mock-server" || argument == "--") break;
+    if (argument.size() < 2 || argument.front() != '-') continue;
+    const auto equals = argument.find('=');
+    const std::string name = argument.substr(0, equals);
+    if (name != "--api-key" && is_known_flag(app, name)) continue;
+    if (equals != std::string::npos) {
+      keys.push_back(argument.substr(equals + 1));
+    } else if (i + 1 < argc && argv[i + 1][0] != '-') {
+      keys.emplace_back(argv[i + 1]);
+    }
+  }
+  return keys;
+}
+
 // The API key may be typed right where a parse error quotes the command line back.
-std::string redact_known_key(const std::string& text, const CommandLine& command_line) {
-  std::string redacted = redact(text, command_line.api_key);
-  if (const char* env_key = std::getenv("SEEDANCE_API_KEY")) redacted = redact(redacted, env_key);
-  return redacted;
+std::string redact_keys(std::string text, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) text = redact(std::move(text), key);
+  if (const char* env_key = std::getenv("SEEDANCE_API_KEY"))
+    text = redact(std::move(text), env_key);
+  return text;
 }
 
 }  // namespace
@@ -161,7 +198,10 @@ CLI::App* add_generate(CLI::App& app, CommandLine& command_line) {
   generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
       ->type_name("FILE");
   add_output_flags(*generate, command_line);
-  add_wait_flags(*generate, command_line.wait);
+  add_wait_flags(*generate, command_line.wait,
+                 "give up after this many seconds for submit, wait and download together, "
+                 "keeping FILE.part; 0 sets no limit (default: the wait gives up after 3600, the "
+                 "download only when it stalls)");
   add_dry_run(*generate, command_line.dry_run);
   generate->footer(
       "Example: seedance generate --prompt \"A paper boat drifting down a rainy street\" "
@@ -313,7 +353,9 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       result.exit_code = app.exit(error, out, err);
       return result;
     }
-    report_usage_error(redact_known_key(error.what(), command_line), json_errors, true, err);
+    std::vector<std::string> keys = possible_keys(argc, argv, app);
+    keys.push_back(command_line.api_key);
+    report_usage_error(redact_keys(error.what(), keys), json_errors, true, err);
     return result;
   }
 

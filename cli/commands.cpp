@@ -2,6 +2,7 @@
 
 #include "commands/support.hpp"
 #include "exit_codes.hpp"
+#include "redacting_stream.hpp"
 
 namespace seedance::cli {
 namespace {
@@ -28,9 +29,12 @@ int dispatch(const CommandLine& command_line, std::ostream& out, std::ostream& e
 
 }  // namespace
 
-int run_command(const CommandLine& command_line, std::ostream& out, std::ostream& err,
+int run_command(const CommandLine& command_line, std::ostream& raw_out, std::ostream& raw_err,
                 const RunSettings& settings) {
   const std::string api_key = effective_api_key(command_line);
+  // Whatever a server sends back is printed through these, so the key it may echo never shows.
+  RedactingStream out(raw_out, api_key);
+  RedactingStream err(raw_err, api_key);
   try {
     Console console(err, command_line, settings);
     try {

@@ -1,5 +1,8 @@
 #include "config.hpp"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -75,7 +78,17 @@ ConfigFile load_config(const std::string& explicit_path, std::vector<std::string
     problems.push_back("config file " + path + ": cannot be read");
     return {};
   }
-  return parse_config(text.str(), path, problems);
+  ConfigFile config = parse_config(text.str(), path, problems);
+  struct stat status {};
+  if (!config.api_key.empty() && ::stat(path.c_str(), &status) == 0 &&
+      (status.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    config.warnings.push_back("config file " + path +
+                              " holds the API key and other users may read it (mode " + mode +
+                              "); run `chmod 600 " + path + "`");
+  }
+  return config;
 }
 
 std::string resolve_setting(const std::string& flag, const char* environment_variable,

@@ -14,6 +14,8 @@ struct ConfigFile {
   std::string base_url;
   std::string api_key;
   bool alias_routes = false;  ///< alias_routes = true: submit and poll through the alias route.
+  /// Worth a warning, e.g. that a file holding the key is readable by other users.
+  std::vector<std::string> warnings;
 };
 
 /// $XDG_CONFIG_HOME/seedance/config when XDG_CONFIG_HOME is set (and absolute), else
@@ -28,7 +30,8 @@ ConfigFile parse_config(std::string_view text, const std::string& path,
                         std::vector<std::string>& problems);
 
 /// Reads `explicit_path` (--config), which must exist, or else the default path when that file
-/// exists. Problems are appended.
+/// exists. Problems are appended. A file holding the key that other users may access gets a
+/// warning, as ssh gives for a private key.
 ConfigFile load_config(const std::string& explicit_path, std::vector<std::string>& problems);
 
 /// The first non-empty of: the flag, the environment variable, the config file's value.

@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,75 +51,175 @@ std::optional<JobState> parse_job_state(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-Journal::Journal(const std::string& path) : path_(path) {
-  // flock, not SQLite's own locking: it is released by the kernel even after a kill -9, and it
-  // keeps two batch runs from working on the same jobs at once.
-  const std::string lock_path = path + ".lock";
-  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd_ < 0) {
-    throw JournalError("journal " + path + ": cannot open " + lock_path + ": " +
-                       std::strerror(errno));
-  }
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd_);
-    throw JournalError("journal " + path + " is in use by another `seedance batch`");
-  }
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    const std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    ::close(lock_fd_);
+namespace {
+
+void run_sql(sqlite3* db, const char* sql, const std::string& path) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string reason = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
     throw JournalError("journal " + path + ": " + reason);
   }
-  try {
-    execute("PRAGMA journal_mode=WAL");
-    execute("PRAGMA synchronous=FULL");
-    migrate();
-  } catch (...) {
-    sqlite3_close(db_);
-    ::close(lock_fd_);
-    throw;
-  }
 }
 
-// A new file is created as version 1 and upgraded like an old one: one path for both.
-void Journal::migrate() {
-  execute("BEGIN IMMEDIATE");
-  try {
-    execute(
-        "CREATE TABLE IF NOT EXISTS jobs ("
-        " job_key TEXT PRIMARY KEY, line INTEGER NOT NULL, name TEXT NOT NULL,"
-        " state TEXT NOT NULL, task_id TEXT NOT NULL, output_path TEXT NOT NULL,"
-        " message TEXT NOT NULL, updated_at INTEGER NOT NULL)");
-    if (schema_version() < 2) {
-      execute("ALTER TABLE jobs ADD COLUMN last_polled_at INTEGER");  // ms since the epoch
-      execute("PRAGMA user_version = 2");
-    }
-    execute("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
-int Journal::schema_version() const {
-  Statement statement(db_, "PRAGMA user_version", path_);
+int user_version(sqlite3* db, const std::string& path) {
+  Statement statement(db, "PRAGMA user_version", path);
   return sqlite3_step(statement.get()) == SQLITE_ROW ? sqlite3_column_int(statement.get(), 0) : 0;
 }
 
-Journal::~Journal() {
-  sqlite3_close(db_);
-  ::close(lock_fd_);
-}
-
-void Journal::execute(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string reason = message != nullptr ? message : sqlite3_errmsg(db_);
-    sqlite3_free(message);
-    throw JournalError("journal " + path_ + ": " + reason);
+// A new file is created as version 1 and upgraded like an old one: one path for both.
+void migrate(sqlite3* db, const std::string& path) {
+  run_sql(db, "BEGIN IMMEDIATE", path);
+  try {
+    run_sql(db,
+            "CREATE TABLE IF NOT EXISTS jobs ("
+            " job_key TEXT PRIMARY KEY, line INTEGER NOT NULL, name TEXT NOT NULL,"
+            " state TEXT NOT NULL, task_id TEXT NOT NULL, output_path TEXT NOT NULL,"
+            " message TEXT NOT NULL, updated_at INTEGER NOT NULL)",
+            path);
+    if (user_version(db, path) < 2) {
+      run_sql(db, "ALTER TABLE jobs ADD COLUMN last_polled_at INTEGER", path);  // ms since epoch
+      run_sql(db, "PRAGMA user_version = 2", path);
+    }
+    run_sql(db, "COMMIT", path);
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
 }
+
+// The refusal of a file that cannot be the journal it should be.
+JournalError unusable(const std::string& path, const std::string& why) {
+  return JournalError("journal " + path + " " + why +
+                      ". It is not used: a journal that lost its task ids would submit (and pay "
+                      "for) every job again. Check your tasks on the service, then move the file "
+                      "away, or run the batch with another --journal or --out-dir");
+}
+
+void sync_directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Built under a temporary name in rollback mode (so that all of it is in the one file), then
+// renamed into place: a file at the journal's path is always a complete journal.
+void create_journal(const std::string& path) {
+  const std::string temporary = path + ".new";
+  ::unlink(temporary.c_str());  // left by a crash during an earlier creation; the lock is ours
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw JournalError("journal " + path + ": cannot create " + temporary + ": " +
+                       std::strerror(errno));
+  }
+  ::close(fd);
+  sqlite3* db = nullptr;
+  try {
+    if (sqlite3_open_v2(temporary.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      throw JournalError("journal " + path + ": " +
+                         (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+    }
+    run_sql(db, "PRAGMA synchronous=FULL", path);
+    migrate(db, path);
+  } catch (...) {
+    sqlite3_close(db);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  sqlite3_close(db);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    throw JournalError("journal " + path + ": cannot create it: " + reason);
+  }
+  sync_directory_of(path);
+}
+
+// A file without any write permission counts as read-only even for root: someone made it so.
+void check_writable(const std::string& path, const struct stat& status) {
+  const bool no_write_bit = (status.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0;
+  if (no_write_bit || ::access(path.c_str(), W_OK) != 0) {
+    throw JournalError("journal " + path +
+                       " is read-only: the batch records every step in it. Make it writable "
+                       "(chmod u+w), or run with another --journal");
+  }
+  const auto slash = path.rfind('/');
+  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  if (::access(directory.c_str(), W_OK) != 0) {
+    throw JournalError("journal " + path + ": its directory is read-only, and the journal keeps " +
+                       "its write-ahead log (-wal, -shm) next to it. Make it writable, or run " +
+                       "with another --journal");
+  }
+}
+
+}  // namespace
+
+Journal::Journal(const std::string& path)
+    : path_(path),
+      lock_(path + ".lock", "journal " + path + " is in use by another `seedance batch`") {
+  struct stat status {};
+  if (::stat(path.c_str(), &status) != 0) {
+    if (errno != ENOENT) throw JournalError("journal " + path + ": " + std::strerror(errno));
+    create_journal(path);
+    if (::stat(path.c_str(), &status) != 0) {
+      throw JournalError("journal " + path + ": " + std::strerror(errno));
+    }
+  } else if (!S_ISREG(status.st_mode)) {
+    throw JournalError("journal " + path + " is not a regular file");
+  } else if (status.st_size == 0) {
+    throw unusable(path, "is empty (0 bytes): it was truncated, or not written by seedance");
+  }
+  check_writable(path, status);
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    const std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw JournalError("journal " + path + ": " + reason);
+  }
+  try {
+    check_contents();
+    execute("PRAGMA journal_mode=WAL");
+    execute("PRAGMA synchronous=FULL");
+    migrate(db_, path_);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+// A damaged, truncated or foreign file is refused before anything reads or writes it.
+void Journal::check_contents() {
+  std::string verdict;
+  char* message = nullptr;
+  const auto first_row = [](void* out, int columns, char** values, char**) {
+    auto& text = *static_cast<std::string*>(out);
+    if (text.empty() && columns > 0 && values[0] != nullptr) text = values[0];
+    return 0;
+  };
+  if (sqlite3_exec(db_, "PRAGMA quick_check", first_row, &verdict, &message) != SQLITE_OK) {
+    verdict = message != nullptr ? message : sqlite3_errmsg(db_);
+  }
+  sqlite3_free(message);
+  if (verdict != "ok") throw unusable(path_, "is damaged or not a journal (" + verdict + ")");
+  Statement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'",
+                   path_);
+  if (sqlite3_step(tables.get()) != SQLITE_ROW || sqlite3_column_int(tables.get(), 0) != 1) {
+    throw unusable(path_, "is an SQLite database but not a batch journal (it has no jobs table)");
+  }
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    throw JournalError("journal " + path_ +
+                       " is read-only: make it writable, or run with "
+                       "another --journal");
+  }
+}
+
+int Journal::schema_version() const { return user_version(db_, path_); }
+
+Journal::~Journal() { sqlite3_close(db_); }
+
+void Journal::execute(const char* sql) { run_sql(db_, sql, path_); }
 
 std::vector<JournalEntry> Journal::entries() const {
   std::lock_guard<std::mutex> lock(mutex_);

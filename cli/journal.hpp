@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "file_lock.hpp"
+
 struct sqlite3;
 
 namespace seedance::cli {
@@ -52,7 +54,10 @@ inline constexpr int kJournalSchemaVersion = 2;
 /// FULL): a task id recorded before a kill -9 is there afterwards. Thread-safe.
 class Journal {
  public:
-  /// Opens or creates the journal. Throws JournalError naming the path.
+  /// Opens the journal, or creates it (mode 0600) when there is no file at `path`. A new journal
+  /// appears complete or not at all, so an existing file that is empty, truncated, damaged or not
+  /// a journal is refused, never taken for a new one (its task ids would be lost and every job
+  /// paid for again); so is a read-only one. Throws JournalError naming the path and what to do.
   explicit Journal(const std::string& path);
   ~Journal();
   Journal(const Journal&) = delete;
@@ -70,12 +75,12 @@ class Journal {
 
  private:
   void execute(const char* sql);
-  void migrate();
+  void check_contents();
 
+  std::string path_;
+  FileLock lock_;
   mutable std::mutex mutex_;
   sqlite3* db_ = nullptr;
-  int lock_fd_ = -1;
-  std::string path_;
 };
 
 }  // namespace seedance::cli

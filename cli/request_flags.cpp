@@ -1,10 +1,13 @@
 #include "request_flags.hpp"
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <system_error>
@@ -98,6 +101,42 @@ void add_images(const RequestFlags& flags, VideoRequest& request,
   }
 }
 
+// Files are read whole; a prompt this long is surely the wrong file.
+constexpr std::size_t kMaxPromptFileBytes = 1024 * 1024;
+
+// --prompt-file's text ("-": standard input) without its final line breaks, or a problem naming
+// the file.
+std::optional<std::string> read_prompt_file(const std::string& path,
+                                            std::vector<std::string>& problems) {
+  const bool from_stdin = path == "-";
+  const std::string name = from_stdin ? std::string("standard input") : quoted(path);
+  std::FILE* file = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    problems.push_back("--prompt-file: cannot read " + name + ": " + std::strerror(errno));
+    return std::nullopt;
+  }
+  std::string text;
+  char buffer[65536];
+  std::size_t got = 0;
+  while (text.size() <= kMaxPromptFileBytes &&
+         (got = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    text.append(buffer, got);
+  }
+  const int read_error = std::ferror(file) != 0 ? errno : 0;
+  if (!from_stdin) std::fclose(file);
+  std::string problem;
+  if (read_error != 0) {
+    problem = "cannot read " + name + ": " + std::strerror(read_error);
+  } else if (text.size() > kMaxPromptFileBytes) {
+    problem = name + " is larger than 1 MiB; is it the right file?";
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (problem.empty() && text.empty()) problem = name + " is empty";
+  if (problem.empty()) return text;
+  problems.push_back("--prompt-file: " + problem);
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string resolve_image_argument(const std::string& argument) {
@@ -108,6 +147,9 @@ std::string resolve_image_argument(const std::string& argument) {
 VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::string>& problems) {
   VideoRequest request(flags.model);
   if (flags.prompt) request.prompt(*flags.prompt);
+  if (flags.prompt_file) {
+    if (auto prompt = read_prompt_file(*flags.prompt_file, problems)) request.prompt(*prompt);
+  }
 
   add_images(flags, request, problems);
   if (flags.video) request.video(*flags.video);

@@ -16,6 +16,9 @@ namespace seedance::cli {
 struct RequestFlags {
   std::string model = std::string(models::kSeedance2);
   std::optional<std::string> prompt;
+  /// --prompt-file: the prompt is this file's text ("-": standard input), final line break
+  /// dropped. Exclusive with --prompt.
+  std::optional<std::string> prompt_file;
   std::optional<std::string> image;  ///< URL, data: URI, base64 or @PATH.
   std::vector<std::string> images;   ///< Each a URL, data: URI, base64 or @PATH.
   std::optional<std::string> first_frame;

@@ -10,6 +10,7 @@
 #include "batch_jobs.hpp"
 #include "batch_runner.hpp"
 #include "exit_codes.hpp"
+#include "file_lock.hpp"
 #include "journal.hpp"
 #include "request_flags.hpp"
 
@@ -165,6 +166,10 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   throw_if_any(problems);
 
   const std::string journal_path = prepare_out_dir(flags);
+  // Two batches with different journals must not write the same files either.
+  const FileLock out_dir_lock(
+      (std::filesystem::path(flags.out_dir) / ".seedance-batch.lock").string(),
+      "--out-dir " + flags.out_dir + " is in use by another `seedance batch`");
   Journal journal(journal_path);
   check_journal_fits(parsed.jobs, journal, journal_path);
 
@@ -177,6 +182,7 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   batch_options.wait = wait_options;
   batch_options.rate = rate.value_or(0.0);
   batch_options.cancel = session.cancel();
+  batch_options.api_key = options.api_key;
 
   BatchProgress progress(console, parsed.jobs.size());
   BatchEvents events;

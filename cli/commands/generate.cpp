@@ -43,6 +43,9 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   generate_options.wait = wait_options;
   generate_options.download = session.download_options();
   generate_options.download.replace_existing = command_line.overwrite;
+  // --timeout covers the whole command; without it the wait keeps its default and the download
+  // ends only by stall detection, so a slow but moving paid download is never cut off.
+  if (command_line.wait.timeout) generate_options.timeout = wait_options.timeout;
   generate_options.on_submitted = [&console](const Receipt& receipt) {
     console.message("submitted task " + receipt.task_id);
   };

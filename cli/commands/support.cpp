@@ -39,6 +39,8 @@ ClientOptions client_options(const CommandLine& command_line, const RunSettings&
   options.use_alias_routes = command_line.alias_routes || config.alias_routes;
   options.transport = settings.transport;
   options.logger = console.logger(options.api_key);
+  options.on_warning = [&console](const std::string& warning) { console.warning(warning); };
+  for (const std::string& warning : config.warnings) console.warning(warning);
   if (options.base_url.empty()) {
     problems.push_back(
         "no service URL: pass --base-url URL, set SEEDANCE_BASE_URL or put base_url in the "

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "commands.hpp"
@@ -31,6 +32,15 @@ class Console {
 
   void message(const std::string& text) {
     if (!quiet_) reporter_.message(text);
+  }
+
+  /// "warning: ..." (the SDK's own "seedance: " prefix dropped); none with --quiet or --json.
+  void warning(const std::string& text) {
+    constexpr std::string_view kPrefix = "seedance: ";
+    const bool prefixed = text.compare(0, kPrefix.size(), kPrefix) == 0;
+    std::string line = prefixed ? text.substr(kPrefix.size()) : text;
+    if (line.compare(0, 9, "warning: ") != 0) line = "warning: " + line;
+    message(line);
   }
 
   /// The ClientOptions::logger of --verbose; RequestEvent carries no secret, and the text is

@@ -8,10 +8,10 @@ _seedance() {
   local commands="generate submit status wait download batch mock-server"
   local global="--base-url --api-key --config --alias-routes --json --quiet --verbose --version
     --help"
-  local request="--model --prompt --image --images --first-frame --last-frame --reference-image
-    --video --audio --duration --resolution --ratio --seed --watermark --generate-audio
-    --service-tier --expires-after --return-last-frame --callback-url --frames --camera-fixed
-    --draft"
+  local request="--model --prompt --prompt-file --image --images --first-frame --last-frame
+    --reference-image --video --audio --duration --resolution --ratio --seed --watermark
+    --generate-audio --service-tier --expires-after --return-last-frame --callback-url --frames
+    --camera-fixed --draft"
   local waiting="--poll-interval --timeout"
   local output="-o --output --overwrite --stall-timeout"
 
@@ -30,7 +30,7 @@ _seedance() {
     --service-tier) COMPREPLY=($(compgen -W "auto default priority" -- "$cur")); return ;;
     --dialect) COMPREPLY=($(compgen -W "reference gateway" -- "$cur")); return ;;
     --duration) COMPREPLY=($(compgen -W "auto 4 5 6 8 10 12 15" -- "$cur")); return ;;
-    -o | --output | --config | --journal) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -o | --output | --config | --journal | --prompt-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
 

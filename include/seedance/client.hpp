@@ -66,6 +66,13 @@ struct GenerateOptions {
   WaitOptions wait;
   /// Options of the download.
   DownloadOptions download;
+  /// One deadline for the whole call: submit, wait and download together. Zero (the default)
+  /// sets none: the wait keeps WaitOptions::timeout and the download DownloadOptions::timeout.
+  /// When set, it replaces both: the wait gets the time left after the submit, the download the
+  /// time left after the wait; past it generate() throws TimeoutError carrying the task id (a
+  /// download's part is kept for resuming). A submit on the wire is never cut off (it is bounded
+  /// by ClientOptions::request_timeout), so a task it created is not lost.
+  std::chrono::milliseconds timeout{0};
   /// Called once with the receipt as soon as the task exists, on the calling thread, before the
   /// wait: e.g. to show or store the task id, so that an interrupted run can resume it. An
   /// exception it throws is rethrown by generate() (the task is not waited for).

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -39,6 +40,24 @@ ClientOptions checked(ClientOptions options) {
   return options;
 }
 
+void warn(const WarningHandler& on_warning, const std::string& warning) {
+  if (on_warning) {
+    on_warning(warning);
+  } else {
+    std::fprintf(stderr, "%s\n", warning.c_str());
+  }
+}
+
+// Loopback: "localhost", 127.0.0.0/8 as a dotted quad, or [::1]; `origin` as origin_of() gives it.
+bool is_loopback_origin(const std::string& origin) {
+  const std::string authority = origin.substr(origin.find("://") + 3);
+  if (authority.rfind("[::1]", 0) == 0) return true;
+  const std::string host = authority.substr(0, authority.find(':'));
+  if (host == "localhost") return true;
+  return host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos &&
+         std::count(host.begin(), host.end(), '.') == 3;
+}
+
 }  // namespace
 
 Client::Impl::Impl(ClientOptions options)
@@ -56,15 +75,15 @@ Client::Impl::Impl(ClientOptions options)
       clock(options.clock ? std::move(options.clock) : Clock::system()),
       budget(options.retry) {
   if (!options.transport_options.verify_tls) {
-    const std::string warning =
-        "seedance: warning: TLS certificate verification is off "
-        "(TransportOptions::verify_tls = false): anyone on the network path can read the API "
-        "key and alter responses. Never use this in production.";
-    if (options.on_warning) {
-      options.on_warning(warning);
-    } else {
-      std::fprintf(stderr, "%s\n", warning.c_str());
-    }
+    warn(options.on_warning,
+         "seedance: warning: TLS certificate verification is off "
+         "(TransportOptions::verify_tls = false): anyone on the network path can read the API "
+         "key and alter responses. Never use this in production.");
+  }
+  // Loopback stays quiet: the bundled mock and local gateways are served over plain http.
+  if (origin.rfind("http://", 0) == 0 && !is_loopback_origin(origin)) {
+    warn(options.on_warning, "seedance: warning: the API key is sent over plain http to " + origin +
+                                 ": anyone on the network path can read it. Use https.");
   }
   if (!transport) {
     transport_options = options.transport_options;
@@ -306,16 +325,48 @@ Task Client::generate(const VideoRequest& request, const std::string& path,
   return generate(request, path, options).task;
 }
 
+namespace {
+
+// What is left of generate()'s deadline for its next step; TimeoutError when nothing is (a zero
+// would mean "no limit" to the step).
+std::chrono::milliseconds time_left(Clock& clock, Clock::time_point deadline,
+                                    const GenerateOptions& options, const std::string& step,
+                                    const std::string& task_id, const std::optional<Task>& task) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock.now());
+  if (left.count() > 0) return left;
+  throw TimeoutError("generate: the timeout of " + std::to_string(options.timeout.count()) +
+                         " ms passed before the " + step,
+                     task_id, task);
+}
+
+}  // namespace
+
 GenerateResult Client::generate(const VideoRequest& request, const std::string& path,
                                 const GenerateOptions& options) const {
   // Whatever would stop the download stops it before the task is paid for.
   detail::check_download_target(path, options.download);
+  if (options.timeout.count() < 0) {
+    throw ValidationError({"timeout: must not be negative (0 sets none), got " +
+                           std::to_string(options.timeout.count()) + " ms"});
+  }
+  Clock& clock = *impl_->clock;
+  const auto deadline = clock.now() + options.timeout;
   GenerateResult result;
   result.receipt = options.wait.cancel ? submit(request, *options.wait.cancel) : submit(request);
   try {
     if (options.on_submitted) options.on_submitted(result.receipt);
-    result.task = wait(result.receipt.task_id, options.wait);
-    result.download = download(result.receipt.task_id, path, options.download);
+    const std::string& task_id = result.receipt.task_id;
+    WaitOptions wait_options = options.wait;
+    if (options.timeout.count() > 0) {
+      wait_options.timeout = time_left(clock, deadline, options, "wait", task_id, std::nullopt);
+    }
+    result.task = wait(task_id, wait_options);
+    DownloadOptions download_options = options.download;
+    if (options.timeout.count() > 0) {
+      download_options.timeout =
+          time_left(clock, deadline, options, "download", task_id, result.task);
+    }
+    result.download = download(task_id, path, download_options);
     return result;
   } catch (Error& error) {
     // The task exists and is paid for: make sure the caller can still find it.
