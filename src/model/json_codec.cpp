@@ -67,6 +67,35 @@ std::string member_text(const json& object, const char* key) {
 
 }  // namespace
 
+bool nesting_exceeds(std::string_view text, std::size_t limit) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
+json parse_json_bounded(std::string_view text) {
+  if (nesting_exceeds(text)) return json(json::value_t::discarded);
+  return json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
+}
+
 bool is_valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
@@ -274,8 +303,7 @@ std::optional<ApiError> api_error_from_json(const json& document, int http_statu
 }
 
 ApiError api_error_from_error_body(std::string_view body, int http_status) {
-  const json document =
-      json::parse(body.data(), body.data() + body.size(), nullptr, /*allow_exceptions=*/false);
+  const json document = parse_json_bounded(body);
   if (auto error = service_error_of(document)) return to_api_error(std::move(*error), http_status);
   const std::string_view headline =
       document.is_discarded() ? headline_of(body) : std::string_view(body);

@@ -13,6 +13,18 @@
 
 namespace seedance::detail {
 
+// The deepest nesting of arrays and objects the SDK reads (responses, request bodies, extra
+// fields) and the CLI prints. A real answer nests a few levels; a document nested 100,000 deep
+// would overflow the stack in the recursive parts of nlohmann::json (dump(), comparison).
+inline constexpr std::size_t kMaxJsonDepth = 128;
+
+// True when `text` nests arrays and objects deeper than `limit`. Strings are skipped and the text
+// need not be valid JSON; one pass without allocation, to run before building a document.
+bool nesting_exceeds(std::string_view text, std::size_t limit = kMaxJsonDepth) noexcept;
+
+// `text` as a document; discarded when it is not JSON or nests deeper than kMaxJsonDepth.
+nlohmann::json parse_json_bounded(std::string_view text);
+
 // Short, single-line excerpt of a body for error messages (at most max_chars, control chars
 // escaped).
 std::string body_excerpt(std::string_view body, std::size_t max_chars = 120);

@@ -891,7 +891,11 @@ std::vector<std::string> VideoRequest::validate() const {
     } else if (!detail::is_valid_utf8(key)) {
       problems.emplace_back("extra_field: the key must be valid UTF-8");
     }
-    if (!json::accept(value)) {
+    if (detail::nesting_exceeds(value)) {
+      problems.push_back("extra_field " + quoted_excerpt(key) +
+                         ": the value nests arrays and objects deeper than " +
+                         std::to_string(detail::kMaxJsonDepth) + " levels");
+    } else if (!json::accept(value)) {
       problems.push_back("extra_field " + quoted_excerpt(key) +
                          ": the value must be valid JSON, got " + quoted_excerpt(value));
     }
@@ -912,8 +916,13 @@ std::string VideoRequest::to_json() const {
 VideoRequest VideoRequest::from_json(std::string_view json_text) {
   VideoRequest request;
   Problems problems;
-  const json body = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
+  const bool too_deep = detail::nesting_exceeds(json_text);
+  const json body = too_deep ? json(json::value_t::discarded)
+                             : json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (too_deep) {
+    problems.push_back("nests arrays and objects deeper than " +
+                       std::to_string(detail::kMaxJsonDepth) + " levels");
+  } else if (body.is_discarded()) {
     problems.emplace_back("not valid JSON");
   } else if (!body.is_object()) {
     problems.push_back(std::string("must be a JSON object (a request body), got ") +
