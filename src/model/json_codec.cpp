@@ -67,10 +67,14 @@ std::string member_text(const json& object, const char* key) {
 
 }  // namespace
 
-bool nesting_exceeds(std::string_view text, std::size_t limit) noexcept {
+std::optional<std::string> json_limit_problem(std::string_view text, JsonLimits limits) {
+  // Every value but the document itself is an item of a container, and a container holds one
+  // item more than its commas unless it is empty: values = 1 + commas + non-empty containers.
   std::size_t depth = 0;
+  std::size_t values = 1;
   bool in_string = false;
   bool escaped = false;
+  bool just_opened = false;
   for (const char c : text) {
     if (in_string) {
       if (escaped) {
@@ -80,19 +84,33 @@ bool nesting_exceeds(std::string_view text, std::size_t limit) noexcept {
       } else if (c == '"') {
         in_string = false;
       }
-    } else if (c == '"') {
+      continue;
+    }
+    if (just_opened && !is_ascii_space(c)) {
+      just_opened = false;
+      if (c != ']' && c != '}') ++values;
+    }
+    if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
+      if (++depth > limits.depth) {
+        return "nests arrays and objects deeper than " + std::to_string(limits.depth) + " levels";
+      }
+      just_opened = true;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
+    } else if (c == ',') {
+      ++values;
+    }
+    if (values > limits.values) {
+      return "holds more than " + std::to_string(limits.values) + " values";
     }
   }
-  return false;
+  return std::nullopt;
 }
 
 json parse_json_bounded(std::string_view text) {
-  if (nesting_exceeds(text)) return json(json::value_t::discarded);
+  if (json_limit_problem(text)) return json(json::value_t::discarded);
   return json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
 }
 

@@ -891,10 +891,8 @@ std::vector<std::string> VideoRequest::validate() const {
     } else if (!detail::is_valid_utf8(key)) {
       problems.emplace_back("extra_field: the key must be valid UTF-8");
     }
-    if (detail::nesting_exceeds(value)) {
-      problems.push_back("extra_field " + quoted_excerpt(key) +
-                         ": the value nests arrays and objects deeper than " +
-                         std::to_string(detail::kMaxJsonDepth) + " levels");
+    if (const auto problem = detail::json_limit_problem(value)) {
+      problems.push_back("extra_field " + quoted_excerpt(key) + ": the value " + *problem);
     } else if (!json::accept(value)) {
       problems.push_back("extra_field " + quoted_excerpt(key) +
                          ": the value must be valid JSON, got " + quoted_excerpt(value));
@@ -916,12 +914,11 @@ std::string VideoRequest::to_json() const {
 VideoRequest VideoRequest::from_json(std::string_view json_text) {
   VideoRequest request;
   Problems problems;
-  const bool too_deep = detail::nesting_exceeds(json_text);
-  const json body = too_deep ? json(json::value_t::discarded)
-                             : json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (too_deep) {
-    problems.push_back("nests arrays and objects deeper than " +
-                       std::to_string(detail::kMaxJsonDepth) + " levels");
+  const auto beyond_limits = detail::json_limit_problem(json_text);
+  const json body = beyond_limits ? json(json::value_t::discarded)
+                                  : json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (beyond_limits) {
+    problems.push_back(*beyond_limits);
   } else if (body.is_discarded()) {
     problems.emplace_back("not valid JSON");
   } else if (!body.is_object()) {

@@ -155,12 +155,11 @@ class ResponseReader {
 // ResponseError when it is not a JSON object.
 json parse_response_object(std::string_view body, int http_status, const char* what) {
   if (trim(body).empty()) fail({}, http_status, what, "the body is empty");
-  if (detail::nesting_exceeds(body)) {
-    fail(body, http_status, what,
-         "the body nests arrays and objects deeper than " + std::to_string(detail::kMaxJsonDepth) +
-             " levels");
+  if (const auto problem = detail::json_limit_problem(body)) {
+    fail(body, http_status, what, "the body " + *problem);
   }
-  json document = detail::parse_json_bounded(body);
+  json document =
+      json::parse(body.data(), body.data() + body.size(), nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) fail(body, http_status, what, "the body is not JSON");
   if (!document.is_object()) fail(body, http_status, what, "the body is not a JSON object");
   if (auto error = detail::api_error_from_json(document, http_status)) throw std::move(*error);

@@ -1,6 +1,8 @@
-// Nesting depth is bounded wherever JSON is read: responses, request bodies and extra fields. A
-// document nested 100,000 deep must be refused, never crash (nlohmann::json's dump() recurses).
+// The shape of JSON is bounded wherever it is read: responses, request bodies and extra fields. A
+// document nested 100,000 deep must be refused, never crash (nlohmann::json's dump() recurses),
+// and one of a million tiny values must be refused before it becomes a document 60 times its size.
 #include <string>
+#include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -22,33 +24,52 @@ std::string task_nested(std::size_t arrays) {
          std::string(arrays, ']') + "}";
 }
 
-TEST(JsonDepth, CountsArraysAndObjectsOutsideStrings) {
-  EXPECT_FALSE(nesting_exceeds("", 0));
-  EXPECT_FALSE(nesting_exceeds("123", 0));
-  EXPECT_TRUE(nesting_exceeds("[]", 0));
-  EXPECT_FALSE(nesting_exceeds("[[]]", 2));
-  EXPECT_TRUE(nesting_exceeds("[[[]]]", 2));
-  EXPECT_FALSE(nesting_exceeds(R"({"a":[1],"b":{"c":2}})", 2));
-  EXPECT_TRUE(nesting_exceeds(R"({"a":{"b":{"c":2}}})", 2));
-  // Brackets in strings, escaped quotes included, are text.
-  EXPECT_FALSE(nesting_exceeds(R"({"a":"[[[[{{{{"})", 1));
-  EXPECT_FALSE(nesting_exceeds(R"({"a":"\"[[[[","b":1})", 1));
-  EXPECT_TRUE(nesting_exceeds(R"({"a":"\\",  "b":[[]]})", 2));
-  // Closers without openers do not lower the count below zero.
-  EXPECT_TRUE(nesting_exceeds("]]]][[[", 2));
+bool too_deep(std::string_view text, std::size_t depth) {
+  return json_limit_problem(text, {depth, 1000000}).has_value();
 }
 
-TEST(JsonDepth, TheLimitIsInclusive) {
-  EXPECT_FALSE(nesting_exceeds(task_nested(kMaxJsonDepth - 1)));
-  EXPECT_TRUE(nesting_exceeds(task_nested(kMaxJsonDepth)));
-  EXPECT_FALSE(parse_json_bounded(task_nested(kMaxJsonDepth - 1)).is_discarded());
-  EXPECT_TRUE(parse_json_bounded(task_nested(kMaxJsonDepth)).is_discarded());
+TEST(JsonLimits, CountsArraysAndObjectsOutsideStrings) {
+  EXPECT_FALSE(too_deep("", 0));
+  EXPECT_FALSE(too_deep("123", 0));
+  EXPECT_TRUE(too_deep("[]", 0));
+  EXPECT_FALSE(too_deep("[[]]", 2));
+  EXPECT_TRUE(too_deep("[[[]]]", 2));
+  EXPECT_FALSE(too_deep(R"({"a":[1],"b":{"c":2}})", 2));
+  EXPECT_TRUE(too_deep(R"({"a":{"b":{"c":2}}})", 2));
+  // Brackets in strings, escaped quotes included, are text.
+  EXPECT_FALSE(too_deep(R"({"a":"[[[[{{{{"})", 1));
+  EXPECT_FALSE(too_deep(R"({"a":"\"[[[[","b":1})", 1));
+  EXPECT_TRUE(too_deep(R"({"a":"\\",  "b":[[]]})", 2));
+  // Closers without openers do not lower the count below zero.
+  EXPECT_TRUE(too_deep("]]]][[[", 2));
+  EXPECT_EQ(json_limit_problem("[[[]]]", {2, 100}),
+            "nests arrays and objects deeper than 2 levels");
+}
+
+TEST(JsonLimits, CountsValuesOutsideStrings) {
+  EXPECT_FALSE(json_limit_problem(R"({"a":1,"b":[2,3]})", {8, 5}));  // object, 1, array, 2, 3
+  EXPECT_FALSE(json_limit_problem("[[], [ ], {}]", {8, 4}));
+  EXPECT_EQ(json_limit_problem("[[], [ ], {}, 1]", {8, 4}), "holds more than 4 values");
+  EXPECT_EQ(json_limit_problem(R"({"a":1,"b":[2,3,4]})", {8, 5}), "holds more than 5 values");
+  EXPECT_FALSE(json_limit_problem(R"({"a":",,,,,,,,,,[[[[["})", {8, 2}));
+  std::string wide = "[";
+  for (int i = 0; i < 100000; ++i) wide += "[],";
+  wide += "[]]";
+  EXPECT_EQ(json_limit_problem(wide), "holds more than 100000 values");
+  EXPECT_TRUE(parse_json_bounded(wide).is_discarded());
+}
+
+TEST(JsonLimits, TheDepthLimitIsInclusive) {
+  EXPECT_FALSE(json_limit_problem(task_nested(127)));
+  EXPECT_TRUE(json_limit_problem(task_nested(128)));
+  EXPECT_FALSE(parse_json_bounded(task_nested(127)).is_discarded());
+  EXPECT_TRUE(parse_json_bounded(task_nested(128)).is_discarded());
   EXPECT_TRUE(parse_json_bounded("{not json").is_discarded());
 }
 
-TEST(JsonDepth, ATaskDetailNestedTooDeepIsAResponseErrorNamingTheLimit) {
-  EXPECT_EQ(parse_task(task_nested(kMaxJsonDepth - 1)).task_id, "task_1");
-  for (const std::size_t arrays : {kMaxJsonDepth, std::size_t{100000}}) {
+TEST(JsonLimits, ATaskDetailNestedTooDeepIsAResponseErrorNamingTheLimit) {
+  EXPECT_EQ(parse_task(task_nested(127)).task_id, "task_1");
+  for (const std::size_t arrays : {std::size_t{128}, std::size_t{100000}}) {
     try {
       (void)parse_task(task_nested(arrays));
       ADD_FAILURE() << "a detail nested " << arrays << " deep was accepted";
@@ -59,14 +80,14 @@ TEST(JsonDepth, ATaskDetailNestedTooDeepIsAResponseErrorNamingTheLimit) {
   EXPECT_THROW((void)parse_receipt(task_nested(100000)), ResponseError);
 }
 
-TEST(JsonDepth, AnErrorBodyNestedTooDeepIsReportedAsText) {
+TEST(JsonLimits, AnErrorBodyNestedTooDeepIsReportedAsText) {
   const std::string body = R"({"error":{"message":)" + std::string(100000, '[') + "}}";
   const ApiError error = api_error_from_error_body(body, 502);
   EXPECT_EQ(error.http_status(), 502);
   EXPECT_THAT(error.what(), HasSubstr("HTTP 502"));
 }
 
-TEST(JsonDepth, RequestBodiesAndExtraFieldsNestedTooDeepAreValidationErrors) {
+TEST(JsonLimits, RequestBodiesAndExtraFieldsNestedTooDeepAreValidationErrors) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   try {
     (void)VideoRequest::from_json(R"({"model":"seedance-2.0","prompt":"x","metadata":)" + deep +
