@@ -102,6 +102,8 @@ const char* body_name(FaultBody body) {
       return "huge";
     case FaultBody::Nested:
       return "nested";
+    case FaultBody::Wide:
+      return "wide";
     case FaultBody::None:
       break;
   }
@@ -149,7 +151,8 @@ FaultBody parse_body(const Option& o) {
   if (v == "empty") return FaultBody::Empty;
   if (v == "huge") return FaultBody::Huge;
   if (v == "nested") return FaultBody::Nested;
-  fail(o.text, "body must be error, html, malformed, empty, huge or nested");
+  if (v == "wide") return FaultBody::Wide;
+  fail(o.text, "body must be error, html, malformed, empty, huge, nested or wide");
 }
 
 /// The options of the replacement response and its headers; false when `o` is none of them.
@@ -240,8 +243,9 @@ void parse_target(const std::string& text, const std::string& target, FaultRule&
 
 // size= and depth= shape a generated body, so each needs its body.
 void check_generated_body_options(const std::string& text, const FaultRule& rule) {
-  if (rule.body_size != FaultRule::kDefaultHugeBodySize && rule.body != FaultBody::Huge) {
-    fail(text, "size needs body=huge");
+  const bool sized = rule.body == FaultBody::Huge || rule.body == FaultBody::Wide;
+  if (rule.body_size != FaultRule::kDefaultHugeBodySize && !sized) {
+    fail(text, "size needs body=huge or body=wide");
   }
   if (rule.body_depth != FaultRule::kDefaultNestedBodyDepth && rule.body != FaultBody::Nested) {
     fail(text, "depth needs body=nested");
@@ -287,7 +291,9 @@ std::string FaultRule::to_string() const {
   std::string out = method + " " + path + ":";
   if (status != 0) out += " status=" + std::to_string(status);
   if (body != FaultBody::None) out += std::string(" body=") + body_name(body);
-  if (body == FaultBody::Huge) out += " size=" + std::to_string(body_size);
+  if (body == FaultBody::Huge || body == FaultBody::Wide) {
+    out += " size=" + std::to_string(body_size);
+  }
   if (body == FaultBody::Nested) out += " depth=" + std::to_string(body_depth);
   if (!error_code.empty()) out += " code=" + quote_if_needed(error_code);
   if (!error_type.empty()) out += " type=" + quote_if_needed(error_type);

@@ -132,6 +132,9 @@ Reply fault_reply(const FaultRule& f) {
     case FaultBody::Nested:
       r.generated = std::make_shared<const GeneratedBody>(nested_task_detail(f.body_depth));
       break;
+    case FaultBody::Wide:
+      r.generated = std::make_shared<const GeneratedBody>(wide_task_detail(f.body_size));
+      break;
   }
   return r;
 }

@@ -59,6 +59,19 @@ GeneratedBody huge_task_detail(std::uint64_t size) {
   return body;
 }
 
+GeneratedBody wide_task_detail(std::uint64_t size) {
+  const std::string head = detail_head("task_mock_wide") + R"("items":[)";
+  const std::string tail = "[]]}";
+  const std::uint64_t natural = head.size() + tail.size();
+  const std::uint64_t room = size > natural ? size - natural : 0;
+  GeneratedBody body;
+  body.append(head);
+  body.append("[],", room / 3);
+  body.append(tail);
+  body.append(" ", room % 3);  // whitespace after the document makes the size exact
+  return body;
+}
+
 GeneratedBody nested_task_detail(std::uint64_t depth) {
   GeneratedBody body;
   body.append(detail_head("task_mock_nested") + R"("detail":)");

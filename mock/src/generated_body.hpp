@@ -31,6 +31,10 @@ class GeneratedBody {
 /// larger): valid JSON that a client without a limit would parse whole.
 GeneratedBody huge_task_detail(std::uint64_t size);
 
+/// A task detail of `size` bytes (or its natural size, when larger) whose member is an array of
+/// empty arrays: valid JSON of about size / 3 values.
+GeneratedBody wide_task_detail(std::uint64_t size);
+
 /// A task detail with a member nested `depth` arrays deep: valid JSON.
 GeneratedBody nested_task_detail(std::uint64_t depth);
 

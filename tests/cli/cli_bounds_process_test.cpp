@@ -1,6 +1,6 @@
 // The real `seedance` against answers no service should send, from the in-process mock's fault
-// rules: a 200 MB task detail (refused at the limit, naming it) and one nested 100,000 deep
-// (refused, where --json status used to crash with SIGSEGV).
+// rules: a 200 MB task detail (refused at the limit, naming it), one nested 100,000 deep
+// (refused, where --json status used to crash with SIGSEGV) and one of a million empty arrays.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -48,6 +48,14 @@ TEST_F(CliBoundsTest, AStatusDetailNested100000DeepIsRefusedWithoutACrash) {
   EXPECT_EQ(error.at("kind"), "response_error");
   EXPECT_THAT(error.at("message").get<std::string>(), HasSubstr("deeper than 128 levels"));
   EXPECT_TRUE(result.out.empty());
+}
+
+TEST_F(CliBoundsTest, AStatusDetailOfAMillionValuesIsRefusedBeforeItBecomesADocument) {
+  server_.add_fault("GET /v1/videos/{id}: body=wide size=4m");
+  const ProcessResult result = seedance({"--json", "status", "task_wide"});
+  EXPECT_EQ(result.exit_code, 3) << describe(result);
+  EXPECT_THAT(error_of(result).at("message").get<std::string>(),
+              HasSubstr("holds more than 100000 values"));
 }
 
 TEST_F(CliBoundsTest, AStatusDetailOf200MbIsRefusedAtTheLimitAndNotAskedAgain) {

@@ -47,6 +47,16 @@ TEST(GeneratedBody, ANestedDetailIsValidJsonOfThatDepth) {
   EXPECT_EQ(detail::nested_task_detail(100000).size(), text.size() - 6 + 200000);
 }
 
+TEST(GeneratedBody, AWideDetailHasExactlyItsSizeAndManyValues) {
+  for (const std::uint64_t size : {std::uint64_t{3000}, std::uint64_t{3001}, std::uint64_t{3002}}) {
+    const detail::GeneratedBody body = detail::wide_task_detail(size);
+    EXPECT_EQ(body.size(), size);
+    const json detail = parse_json(whole(body));
+    EXPECT_EQ(detail["id"], "task_mock_wide");
+    EXPECT_GT(detail["items"].size(), 900u);
+  }
+}
+
 TEST(FaultRuleParse, HugeAndNestedBodiesTakeTheirSizeAndRoundTrip) {
   const FaultRule huge = FaultRule::parse("GET /v1/videos/{id}: body=huge size=200m");
   EXPECT_EQ(huge.body, FaultBody::Huge);
@@ -57,6 +67,8 @@ TEST(FaultRuleParse, HugeAndNestedBodiesTakeTheirSizeAndRoundTrip) {
   EXPECT_EQ(nested.body_depth, 5000u);
   EXPECT_EQ(FaultRule::parse(nested.to_string()).body_depth, 5000u);
   EXPECT_EQ(FaultRule::parse("GET *: body=nested").body_depth, 100000u);
+  EXPECT_EQ(FaultRule::parse(FaultRule::parse("GET *: body=wide size=4m").to_string()).body_size,
+            4u * 1024 * 1024);
   EXPECT_THROW(FaultRule::parse("GET *: status=500 size=1m"), std::invalid_argument);
   EXPECT_THROW(FaultRule::parse("GET *: body=huge depth=3"), std::invalid_argument);
 }

@@ -27,6 +27,9 @@ enum class FaultBody {
   Huge,
   /// A valid task detail with a member nested FaultRule::body_depth arrays deep, streamed.
   Nested,
+  /// A valid task detail of FaultRule::body_size bytes whose member is an array of empty arrays
+  /// (a million values in 3 MiB), streamed: a small body that builds a large document.
+  Wide,
 };
 
 /// One scripted fault. It matches requests by method and path pattern and applies to the next
@@ -62,7 +65,7 @@ struct FaultRule {
   std::string error_code;     ///< Overrides the error object's code (default from the status).
   std::string error_type;     ///< Overrides the error object's type.
   std::string error_message;  ///< Overrides the error object's message.
-  /// FaultBody::Huge: the body's exact size in bytes (at least the size of the detail itself).
+  /// FaultBody::Huge and Wide: the body's exact size in bytes (at least the detail's own).
   std::uint64_t body_size = kDefaultHugeBodySize;
   /// FaultBody::Nested: how many arrays deep the member is nested.
   std::uint64_t body_depth = kDefaultNestedBodyDepth;
