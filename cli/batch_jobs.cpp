@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "model/json_codec.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::cli {
@@ -48,7 +49,8 @@ std::string content_hash(std::string_view text) {
 VideoRequest parse_job_body(std::string_view json_text, std::string& name,
                             std::vector<std::string>& problems) {
   // "name" is the CLI's, not the API's: it is taken out before the body is read.
-  json body = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  // Bounded: a body nested too deep is left to VideoRequest::from_json to refuse, never dumped.
+  json body = detail::parse_json_bounded(json_text);
   std::string request_text(json_text);
   if (body.is_object() && body.contains("name")) {
     const json& given = body.at("name");

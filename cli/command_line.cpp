@@ -167,6 +167,14 @@ void add_global_flags(CLI::App& app, CommandLine& command_line) {
                  "config file with base_url/api_key lines (default: "
                  "$XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config, if present)")
       ->type_name("PATH");
+  app.add_option("--ca-bundle", command_line.ca_bundle,
+                 "PEM file of the CAs to trust instead of the system's (e.g. a company's TLS "
+                 "proxy)")
+      ->type_name("PATH");
+  app.add_option("--proxy", command_line.proxy,
+                 "HTTP(S) proxy, e.g. http://proxy:3128 (default: $https_proxy, $http_proxy, "
+                 "$all_proxy, honouring $no_proxy)")
+      ->type_name("URL");
   app.add_flag("--alias-routes", command_line.alias_routes,
                "submit and poll through /v1/video/generations (downloads always use "
                "/v1/videos/{id}/content, the only download route)");

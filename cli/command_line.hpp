@@ -47,6 +47,8 @@ struct CommandLine {
   bool quiet = false;       ///< No progress or messages on stderr, only errors.
   bool verbose = false;     ///< One request-log line per HTTP attempt on stderr.
   std::string config_path;  ///< Empty: the default config file, if it exists.
+  std::string ca_bundle;  ///< PEM file of the CAs to trust; empty: the config's, else the system's.
+  std::string proxy;      ///< Proxy URL; empty: the proxy variables, else the config's.
   /// Submit and poll through the alias /v1/video/generations (or alias_routes in the config).
   bool alias_routes = false;
 };

@@ -53,9 +53,13 @@ ConfigFile parse_config(std::string_view text, const std::string& path,
       config.alias_routes = value == "true";
     } else if (key == "alias_routes") {
       problems.push_back(where + "alias_routes must be true or false");
+    } else if (key == "ca_bundle") {
+      config.ca_bundle = value;
+    } else if (key == "proxy") {
+      config.proxy = value;
     } else {
       problems.push_back(where + "unknown key \"" + key +
-                         "\" (known: base_url, api_key, alias_routes)");
+                         "\" (known: base_url, api_key, alias_routes, ca_bundle, proxy)");
     }
   }
   return config;
@@ -96,6 +100,17 @@ std::string resolve_setting(const std::string& flag, const char* environment_var
   if (!flag.empty()) return flag;
   const char* value = std::getenv(environment_variable);
   if (value != nullptr && value[0] != '\0') return value;
+  return config_value;
+}
+
+std::string resolve_proxy(const std::string& flag, const std::string& config_value) {
+  if (!flag.empty()) return flag;
+  // The variables libcurl reads (it ignores an upper-case HTTP_PROXY, as curl does).
+  for (const char* variable :
+       {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(variable);
+    if (value != nullptr && value[0] != '\0') return {};
+  }
   return config_value;
 }
 

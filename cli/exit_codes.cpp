@@ -36,6 +36,14 @@ std::vector<std::string> describe(const std::exception& error) {
   return {std::string("error: ") + error.what()};
 }
 
+// What to do about a certificate that was not trusted; empty for any other error.
+std::string certificate_hint(const std::exception& error) {
+  if (dynamic_cast<const CertificateError*>(&error) == nullptr) return {};
+  return "nothing was sent; if the server's certificate comes from a private CA (a company proxy, "
+         "a test server), pass --ca-bundle FILE (or ca_bundle in the config file) with that CA's "
+         "PEM file";
+}
+
 // What to do about a task that was already submitted when `error` happened.
 std::string resume_hint(const std::exception& error) {
   const auto* sdk_error = dynamic_cast<const Error*>(&error);
@@ -82,8 +90,9 @@ int report_error(const std::exception& error, std::ostream& err, const std::stri
   for (const auto& line : describe(error)) err << "seedance: " << redact(line, api_key) << '\n';
   const std::string request_id = request_id_line(error);
   if (!request_id.empty()) err << "seedance: " << redact(request_id, api_key) << '\n';
-  const std::string hint = resume_hint(error);
-  if (!hint.empty()) err << "seedance: " << redact(hint, api_key) << '\n';
+  for (const std::string& hint : {resume_hint(error), certificate_hint(error)}) {
+    if (!hint.empty()) err << "seedance: " << redact(hint, api_key) << '\n';
+  }
   err.flush();
   return exit_code_for(error);
 }
@@ -127,7 +136,8 @@ int report_error_json(const std::exception& error, std::ostream& err, const std:
       object["fail_reason"] = redact(*failure->task().fail_reason, api_key);
     }
   }
-  const std::string hint = resume_hint(error);
+  std::string hint = resume_hint(error);
+  if (hint.empty()) hint = certificate_hint(error);
   if (!hint.empty()) object["hint"] = redact(hint, api_key);
   // Replacement of invalid UTF-8 keeps a strange server message from making dump() throw.
   err << nlohmann::json{{"error", object}}.dump(-1, ' ', false,

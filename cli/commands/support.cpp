@@ -2,6 +2,7 @@
 
 #include "config.hpp"
 #include "exit_codes.hpp"
+#include "model/json_codec.hpp"
 #include "request_flags.hpp"
 
 namespace seedance::cli {
@@ -9,9 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-// The server's JSON as such, or as a string when it is not JSON.
+// The server's JSON as such, or as a string when it is not JSON or nests too deep to print
+// (dump() recurses once per level).
 json parsed_or_string(const std::string& text) {
-  json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json parsed = detail::parse_json_bounded(text);
   return parsed.is_discarded() ? json(text) : parsed;
 }
 
@@ -37,6 +39,9 @@ ClientOptions client_options(const CommandLine& command_line, const RunSettings&
   options.base_url = resolve_setting(command_line.base_url, "SEEDANCE_BASE_URL", config.base_url);
   options.api_key = resolve_setting(command_line.api_key, "SEEDANCE_API_KEY", config.api_key);
   options.use_alias_routes = command_line.alias_routes || config.alias_routes;
+  options.transport_options.ca_bundle =
+      command_line.ca_bundle.empty() ? config.ca_bundle : command_line.ca_bundle;
+  options.transport_options.proxy = resolve_proxy(command_line.proxy, config.proxy);
   options.transport = settings.transport;
   options.logger = console.logger(options.api_key);
   options.on_warning = [&console](const std::string& warning) { console.warning(warning); };

@@ -6,8 +6,8 @@ _seedance() {
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
   local commands="generate submit status wait download batch mock-server"
-  local global="--base-url --api-key --config --alias-routes --json --quiet --verbose --version
-    --help"
+  local global="--base-url --api-key --config --ca-bundle --proxy --alias-routes --json --quiet
+    --verbose --version --help"
   local request="--model --prompt --prompt-file --image --images --first-frame --last-frame
     --reference-image --video --audio --duration --resolution --ratio --seed --watermark
     --generate-audio --service-tier --expires-after --return-last-frame --callback-url --frames
@@ -30,7 +30,7 @@ _seedance() {
     --service-tier) COMPREPLY=($(compgen -W "auto default priority" -- "$cur")); return ;;
     --dialect) COMPREPLY=($(compgen -W "reference gateway" -- "$cur")); return ;;
     --duration) COMPREPLY=($(compgen -W "auto 4 5 6 8 10 12 15" -- "$cur")); return ;;
-    -o | --output | --config | --journal | --prompt-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    -o | --output | --config | --ca-bundle | --journal | --prompt-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --out-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
   esac
 

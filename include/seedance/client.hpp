@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -30,6 +31,9 @@ namespace detail {
 class Engine;
 }  // namespace detail
 
+/// The default of ClientOptions::max_response_bytes: 4 MiB.
+inline constexpr std::size_t kDefaultMaxResponseBytes = 4 * 1024 * 1024;
+
 /// Configuration of a Client; every member has a usable default.
 struct ClientOptions {
   /// Service origin, e.g. "https://api.example.com"; a trailing "/" or "/v1" is accepted.
@@ -43,6 +47,11 @@ struct ClientOptions {
   bool use_alias_routes = false;
   /// Limit for each non-download request (submit, status query).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+  /// Largest answer read to a submit or status query (and of an error body), in bytes: past it
+  /// the transfer is cut and the call throws ResponseError (a submit: SubmitOutcomeUnknownError)
+  /// naming the limit, so a hostile or broken server cannot make the client hold an unbounded
+  /// body. Real answers are a few KiB. Zero turns the limit off. Downloads are not affected.
+  std::size_t max_response_bytes = kDefaultMaxResponseBytes;
   /// When and how failed requests are retried (back-off, Retry-After, retry budget).
   RetryPolicy retry;
   /// Connection, TLS, proxy and stall settings for the default libcurl transport.

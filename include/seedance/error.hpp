@@ -77,6 +77,14 @@ class NetworkError : public Error {
   using Error::Error;
 };
 
+/// The server's TLS certificate was not trusted (or the CA bundle could not be used), so nothing
+/// was sent. Not retried: another try fails the same way. A server with a certificate from a
+/// private CA needs its CA in TransportOptions::ca_bundle.
+class CertificateError : public NetworkError {
+ public:
+  using NetworkError::NetworkError;
+};
+
 /// An overall deadline passed (WaitOptions::timeout). last_task() is the last status seen, if any.
 class TimeoutError : public Error {
  public:

@@ -32,6 +32,11 @@ struct HttpRequest {
   bool fresh_connection = false;
   /// Limit for the whole exchange; zero means none (downloads rely on stall detection instead).
   std::chrono::milliseconds timeout{0};
+  /// Largest body collected into HttpResponse::body; a longer one ends the transfer at once with
+  /// TransportError::TooLarge. Zero means no limit. Bodies streamed through on_body are not
+  /// counted. Client sets ClientOptions::max_response_bytes here (and applies it to the answer
+  /// of an HttpTransport of its own as well).
+  std::size_t max_response_bytes = 0;
   /// Called once the status line and headers arrived, before the first body byte. Returning
   /// false aborts the transfer (TransportError::Aborted).
   std::function<bool(int status, const HttpHeaders& headers)> on_headers;
@@ -48,11 +53,15 @@ enum class TransportError {
   NameResolution,  ///< The host (or proxy) name did not resolve: nothing was sent.
   Connect,         ///< The TCP connection was refused or could not be made: nothing was sent.
   Tls,             ///< The TLS handshake failed: nothing was sent.
+  /// The server's TLS certificate could not be verified (or the CA bundle could not be used):
+  /// nothing was sent, and another try would fail the same way.
+  Certificate,
   Timeout,         ///< The request timeout passed.
   Stalled,         ///< The transfer fell below the minimum rate for too long.
   ConnectionLost,  ///< The connection broke after the request may have been sent.
   Cancelled,       ///< The request's CancellationToken was cancelled.
   Aborted,         ///< on_headers or on_body returned false.
+  TooLarge,        ///< The body exceeded HttpRequest::max_response_bytes; the rest was not read.
   Other,           ///< Anything else the HTTP library reported.
 };
 

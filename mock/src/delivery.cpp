@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "generated_body.hpp"
 #include "http_server.hpp"
 #include "video_bytes.hpp"
 
@@ -147,6 +148,13 @@ void deliver(const Reply& reply, const FaultRule* fault, httplib::Response& res,
         static_cast<std::size_t>(reply.length), reply.content_type,
         make_provider([gen, base](std::uint64_t offset, char* out,
                                   std::size_t n) { gen->fill(base + offset, out, n); },
+                      pacing, stop));
+  } else if (reply.generated) {
+    auto generated = reply.generated;
+    res.set_content_provider(
+        static_cast<std::size_t>(generated->size()), reply.content_type,
+        make_provider([generated](std::uint64_t offset, char* out,
+                                  std::size_t n) { generated->fill(offset, out, n); },
                       pacing, stop));
   } else if (pacing.active() && !reply.body.empty()) {
     auto body = std::make_shared<const std::string>(reply.body);

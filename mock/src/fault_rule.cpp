@@ -98,6 +98,12 @@ const char* body_name(FaultBody body) {
       return "malformed";
     case FaultBody::Empty:
       return "empty";
+    case FaultBody::Huge:
+      return "huge";
+    case FaultBody::Nested:
+      return "nested";
+    case FaultBody::Wide:
+      return "wide";
     case FaultBody::None:
       break;
   }
@@ -143,7 +149,10 @@ FaultBody parse_body(const Option& o) {
   if (v == "html") return FaultBody::Html;
   if (v == "malformed" || v == "malformed-json") return FaultBody::MalformedJson;
   if (v == "empty") return FaultBody::Empty;
-  fail(o.text, "body must be error, html, malformed or empty");
+  if (v == "huge") return FaultBody::Huge;
+  if (v == "nested") return FaultBody::Nested;
+  if (v == "wide") return FaultBody::Wide;
+  fail(o.text, "body must be error, html, malformed, empty, huge, nested or wide");
 }
 
 /// The options of the replacement response and its headers; false when `o` is none of them.
@@ -153,6 +162,10 @@ bool apply_reply_option(const Option& o, FaultRule& rule) {
     if (rule.status < 200 || rule.status > 599) fail(o.text, "status must be in 200..599");
   } else if (o.key == "body") {
     rule.body = parse_body(o);
+  } else if (o.key == "size") {
+    rule.body_size = o.size();
+  } else if (o.key == "depth") {
+    rule.body_depth = o.size();
   } else if (o.key == "code") {
     rule.error_code = o.need_value();
   } else if (o.key == "type") {
@@ -232,6 +245,17 @@ void parse_target(const std::string& text, const std::string& target, FaultRule&
   }
 }
 
+// size= and depth= shape a generated body, so each needs its body.
+void check_generated_body_options(const std::string& text, const FaultRule& rule) {
+  const bool sized = rule.body == FaultBody::Huge || rule.body == FaultBody::Wide;
+  if (rule.body_size != FaultRule::kDefaultHugeBodySize && !sized) {
+    fail(text, "size needs body=huge or body=wide");
+  }
+  if (rule.body_depth != FaultRule::kDefaultNestedBodyDepth && rule.body != FaultBody::Nested) {
+    fail(text, "depth needs body=nested");
+  }
+}
+
 int parse_times(const Option& o) {
   const std::string& v = o.need_value();
   if (v == "always" || v == "inf" || v == "*") return FaultRule::kAlways;
@@ -263,6 +287,7 @@ FaultRule FaultRule::parse(const std::string& raw) {
   if (rule.stall_after_bytes > 0 && rule.stall.count() == 0) {
     fail(text, "stall-after-bytes needs stall-ms");
   }
+  check_generated_body_options(text, rule);
   return rule;
 }
 
@@ -270,6 +295,10 @@ std::string FaultRule::to_string() const {
   std::string out = method + " " + path + ":";
   if (status != 0) out += " status=" + std::to_string(status);
   if (body != FaultBody::None) out += std::string(" body=") + body_name(body);
+  if (body == FaultBody::Huge || body == FaultBody::Wide) {
+    out += " size=" + std::to_string(body_size);
+  }
+  if (body == FaultBody::Nested) out += " depth=" + std::to_string(body_depth);
   if (!error_code.empty()) out += " code=" + quote_if_needed(error_code);
   if (!error_type.empty()) out += " type=" + quote_if_needed(error_type);
   if (!error_message.empty()) out += " message=" + quote_if_needed(error_message);

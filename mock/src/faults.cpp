@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <memory>
 #include <stdexcept>
 
+#include "generated_body.hpp"
 #include "text.hpp"
 
 namespace seedance::mock::detail {
@@ -124,6 +126,15 @@ Reply fault_reply(const FaultRule& f) {
       r.body = R"({"id":"task_malformed","status":"QUEUED","progress":)";
       break;
     case FaultBody::Empty:
+      break;
+    case FaultBody::Huge:
+      r.generated = std::make_shared<const GeneratedBody>(huge_task_detail(f.body_size));
+      break;
+    case FaultBody::Nested:
+      r.generated = std::make_shared<const GeneratedBody>(nested_task_detail(f.body_depth));
+      break;
+    case FaultBody::Wide:
+      r.generated = std::make_shared<const GeneratedBody>(wide_task_detail(f.body_size));
       break;
   }
   return r;

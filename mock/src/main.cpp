@@ -41,6 +41,7 @@ options:
 RULE: [METHOD] PATH: OPTION...   (full syntax in mock/README.md)
   PATH     "*" matches anything, "{id}" one path segment
   OPTION   status=N body=error|html|malformed|empty code=C type=T message=M
+           body=huge|wide size=BYTES (default 200m)  body=nested depth=N (default 100000)
            retry-after=S retry-after-ms=MS retry-after-date=S location=URL
            close-before-response close-after-bytes=N
            delay-ms=MS rate=BYTES_PER_S stall-after-bytes=N stall-ms=MS change-etag

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace seedance::mock::detail {
+
+class GeneratedBody;
 
 struct Reply {
   int status = 200;
@@ -21,6 +24,8 @@ struct Reply {
   std::uint64_t video_size = 0;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  // When set, streamed instead of `body`: a large body generated as it is sent.
+  std::shared_ptr<const GeneratedBody> generated;
   // Close the connection after this many body bytes (a transfer cut by the gateway's limit).
   std::optional<std::uint64_t> cut_after;
 };

@@ -1,10 +1,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 #include <utility>
 
 #include "client/client_impl.hpp"
 #include "download/download_file.hpp"
+#include "http/response_limit.hpp"
 #include "http/url.hpp"
 #include "model/json_codec.hpp"
 #include "seedance/version.hpp"
@@ -22,6 +26,17 @@ std::chrono::milliseconds elapsed_ms(Clock::time_point since, Clock::time_point 
   return std::chrono::duration_cast<std::chrono::milliseconds>(until - since);
 }
 
+// libcurl would only find out at the first https:// connection, as a certificate failure.
+std::optional<std::string> unreadable_ca_bundle(const ClientOptions& options) {
+  const std::string& path = options.transport_options.ca_bundle;
+  if (options.transport || path.empty()) return std::nullopt;
+  std::error_code error;
+  if (std::filesystem::is_regular_file(path, error) && std::ifstream(path).good()) {
+    return std::nullopt;
+  }
+  return "transport_options.ca_bundle: " + path + " is not a readable file";
+}
+
 ClientOptions checked(ClientOptions options) {
   options.base_url = from_env_if_empty(std::move(options.base_url), "SEEDANCE_BASE_URL");
   options.api_key = from_env_if_empty(std::move(options.api_key), "SEEDANCE_API_KEY");
@@ -36,6 +51,7 @@ ClientOptions checked(ClientOptions options) {
     problems.push_back("api_key: must not contain line breaks");
   }
   if (options.retry.max_attempts < 1) problems.push_back("retry.max_attempts: must be at least 1");
+  if (auto problem = unreadable_ca_bundle(options)) problems.push_back(std::move(*problem));
   if (!problems.empty()) throw ValidationError(std::move(problems));
   return options;
 }
@@ -67,6 +83,7 @@ Client::Impl::Impl(ClientOptions options)
       authorization("Bearer " + api_key),
       route(options.use_alias_routes ? "/v1/video/generations" : "/v1/videos"),
       request_timeout(options.request_timeout),
+      max_response_bytes(options.max_response_bytes),
       retry(options.retry),
       extra_headers(std::move(options.extra_headers)),
       user_agent("seedance-cpp/" + std::string(seedance::version())),
@@ -119,11 +136,14 @@ HttpRequest Client::Impl::make_request(std::string method, std::string url) cons
   }
   request.url = std::move(url);
   request.timeout = request_timeout;
+  request.max_response_bytes = max_response_bytes;
   return request;
 }
 
 HttpResponse Client::Impl::send_once(const HttpRequest& request, int /*attempt*/) const {
-  return transport->send(request);
+  HttpResponse response = transport->send(request);
+  detail::enforce_response_limit(request, response);
+  return response;
 }
 
 detail::RetryDecision Client::Impl::decide(const detail::FailedAttempt& failed) const {
@@ -208,6 +228,13 @@ template <typename ErrorType>
 void throw_for_response(const HttpResponse& response, std::string_view context) {
   const std::string where(context);
   if (response.error == TransportError::Cancelled) throw CancelledError(where + ": cancelled");
+  if (response.error == TransportError::TooLarge) {
+    throw_with_request_id(ResponseError(where + ": " + describe_failure(response), response.status),
+                          response);
+  }
+  if (response.error == TransportError::Certificate) {
+    throw CertificateError(where + ": " + describe_failure(response));
+  }
   if (response.error != TransportError::None) {
     throw NetworkError(where + ": " + describe_failure(response), response.status);
   }
@@ -261,11 +288,14 @@ Receipt receipt_from_submit_response(const HttpResponse& response) {
   const std::string context = "submit";
   if (response.error != TransportError::None) {
     if (failed_before_sending(response.error)) detail::throw_for_response(response, context);
-    throw_with_request_id(SubmitOutcomeUnknownError(
-                              "submit: the connection failed after the request was sent (" +
-                              detail::describe_failure(response) +
-                              "); a task may have been created and billed, so it was not resent"),
-                          response);
+    const std::string what = response.error == TransportError::TooLarge
+                                 ? "the answer was too large to read"
+                                 : "the connection failed after the request was sent";
+    throw_with_request_id(
+        SubmitOutcomeUnknownError("submit: " + what + " (" + detail::describe_failure(response) +
+                                  "); a task may have been created and billed, so it was not "
+                                  "resent"),
+        response);
   }
   if (response.status >= 500) {
     // Whatever the body says, a server error cannot promise that the task was not created

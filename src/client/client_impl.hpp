@@ -22,6 +22,7 @@ struct Client::Impl {
   std::string authorization;  ///< "Bearer <key>", built once.
   std::string route;          ///< "/v1/videos" or the alias "/v1/video/generations".
   std::chrono::milliseconds request_timeout;
+  std::size_t max_response_bytes;  ///< Copied into every request (HttpRequest::max_response_bytes).
   RetryPolicy retry;
   HttpHeaders extra_headers;
   std::string user_agent;

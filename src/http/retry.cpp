@@ -41,8 +41,9 @@ bool is_transient(TransportError error) noexcept {
 
 bool should_retry(const HttpResponse& response, Idempotency idempotency) noexcept {
   if (response.error != TransportError::None) {
-    if (idempotency == Idempotency::NotIdempotent) return failed_before_sending(response.error);
-    return is_transient(response.error);
+    // A refused certificate or a body over the limit would come back the same on another try.
+    if (!is_transient(response.error)) return false;
+    return idempotency == Idempotency::Idempotent || failed_before_sending(response.error);
   }
   // A 429 means the request was turned away before it was processed, so even a submit may retry.
   if (idempotency == Idempotency::NotIdempotent) return response.status == 429;

@@ -22,7 +22,8 @@ enum class Idempotency { Idempotent, NotIdempotent };
 /// HTTP statuses worth another try: 408, 429, 500, 502, 503, 504.
 bool is_retryable_status(int status) noexcept;
 
-/// Failures of the connection that another try may not hit.
+/// Failures of the connection that another try may not hit (not a refused certificate, not a body
+/// over the limit).
 bool is_transient(TransportError error) noexcept;
 
 /// Whether `response` (its status or its transport error) deserves another attempt, given

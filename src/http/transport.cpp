@@ -21,6 +21,8 @@ std::string_view to_string(TransportError error) noexcept {
       return "connection failed";
     case TransportError::Tls:
       return "TLS handshake failed";
+    case TransportError::Certificate:
+      return "certificate verify failed";
     case TransportError::Timeout:
       return "request timed out";
     case TransportError::Stalled:
@@ -31,6 +33,8 @@ std::string_view to_string(TransportError error) noexcept {
       return "cancelled";
     case TransportError::Aborted:
       return "aborted";
+    case TransportError::TooLarge:
+      return "response too large";
     case TransportError::Other:
       return "transport error";
   }
@@ -39,7 +43,7 @@ std::string_view to_string(TransportError error) noexcept {
 
 bool failed_before_sending(TransportError error) noexcept {
   return error == TransportError::NameResolution || error == TransportError::Connect ||
-         error == TransportError::Tls;
+         error == TransportError::Tls || error == TransportError::Certificate;
 }
 
 namespace detail {

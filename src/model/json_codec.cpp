@@ -67,6 +67,53 @@ std::string member_text(const json& object, const char* key) {
 
 }  // namespace
 
+std::optional<std::string> json_limit_problem(std::string_view text, JsonLimits limits) {
+  // Every value but the document itself is an item of a container, and a container holds one
+  // item more than its commas unless it is empty: values = 1 + commas + non-empty containers.
+  std::size_t depth = 0;
+  std::size_t values = 1;
+  bool in_string = false;
+  bool escaped = false;
+  bool just_opened = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (just_opened && !is_ascii_space(c)) {
+      just_opened = false;
+      if (c != ']' && c != '}') ++values;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits.depth) {
+        return "nests arrays and objects deeper than " + std::to_string(limits.depth) + " levels";
+      }
+      just_opened = true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    } else if (c == ',') {
+      ++values;
+    }
+    if (values > limits.values) {
+      return "holds more than " + std::to_string(limits.values) + " values";
+    }
+  }
+  return std::nullopt;
+}
+
+json parse_json_bounded(std::string_view text) {
+  if (json_limit_problem(text)) return json(json::value_t::discarded);
+  return json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
+}
+
 bool is_valid_utf8(std::string_view text) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* const end = p + text.size();
@@ -274,8 +321,7 @@ std::optional<ApiError> api_error_from_json(const json& document, int http_statu
 }
 
 ApiError api_error_from_error_body(std::string_view body, int http_status) {
-  const json document =
-      json::parse(body.data(), body.data() + body.size(), nullptr, /*allow_exceptions=*/false);
+  const json document = parse_json_bounded(body);
   if (auto error = service_error_of(document)) return to_api_error(std::move(*error), http_status);
   const std::string_view headline =
       document.is_discarded() ? headline_of(body) : std::string_view(body);

@@ -13,6 +13,24 @@
 
 namespace seedance::detail {
 
+// The shape of the JSON documents the SDK reads (responses, request bodies, extra fields) and the
+// CLI prints. A real answer nests a few levels and holds a few dozen values. A document nested
+// 100,000 deep would overflow the stack in the recursive parts of nlohmann::json (dump(),
+// comparison), and one of many tiny values ("[[],[],...]") builds a document some 60 times its
+// size: the limits keep both away, whatever the server sends.
+struct JsonLimits {
+  std::size_t depth = 128;      ///< arrays and objects inside one another
+  std::size_t values = 100000;  ///< values of any kind, containers included
+};
+
+// Why `text` is beyond `limits` ("nests arrays and objects deeper than 128 levels", "holds more
+// than 100000 values"); nullopt when it is within them. Strings are skipped and the text need not
+// be valid JSON; one pass without allocation, to run before building a document.
+std::optional<std::string> json_limit_problem(std::string_view text, JsonLimits limits = {});
+
+// `text` as a document; discarded when it is not JSON or is beyond the default JsonLimits.
+nlohmann::json parse_json_bounded(std::string_view text);
+
 // Short, single-line excerpt of a body for error messages (at most max_chars, control chars
 // escaped).
 std::string body_excerpt(std::string_view body, std::size_t max_chars = 120);

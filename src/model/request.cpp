@@ -891,7 +891,9 @@ std::vector<std::string> VideoRequest::validate() const {
     } else if (!detail::is_valid_utf8(key)) {
       problems.emplace_back("extra_field: the key must be valid UTF-8");
     }
-    if (!json::accept(value)) {
+    if (const auto problem = detail::json_limit_problem(value)) {
+      problems.push_back("extra_field " + quoted_excerpt(key) + ": the value " + *problem);
+    } else if (!json::accept(value)) {
       problems.push_back("extra_field " + quoted_excerpt(key) +
                          ": the value must be valid JSON, got " + quoted_excerpt(value));
     }
@@ -912,8 +914,12 @@ std::string VideoRequest::to_json() const {
 VideoRequest VideoRequest::from_json(std::string_view json_text) {
   VideoRequest request;
   Problems problems;
-  const json body = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
+  const auto beyond_limits = detail::json_limit_problem(json_text);
+  const json body = beyond_limits ? json(json::value_t::discarded)
+                                  : json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (beyond_limits) {
+    problems.push_back(*beyond_limits);
+  } else if (body.is_discarded()) {
     problems.emplace_back("not valid JSON");
   } else if (!body.is_object()) {
     problems.push_back(std::string("must be a JSON object (a request body), got ") +

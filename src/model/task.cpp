@@ -155,6 +155,9 @@ class ResponseReader {
 // ResponseError when it is not a JSON object.
 json parse_response_object(std::string_view body, int http_status, const char* what) {
   if (trim(body).empty()) fail({}, http_status, what, "the body is empty");
+  if (const auto problem = detail::json_limit_problem(body)) {
+    fail(body, http_status, what, "the body " + *problem);
+  }
   json document =
       json::parse(body.data(), body.data() + body.size(), nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) fail(body, http_status, what, "the body is not JSON");

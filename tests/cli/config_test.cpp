@@ -106,6 +106,41 @@ TEST(ConfigPrecedence, FlagThenEnvironmentThenFile) {
   EXPECT_EQ(resolve_setting("", "SEEDANCE_BASE_URL", "http://from-file"), "http://from-file");
 }
 
+TEST(ConfigFile, NamesACaBundleAndAProxy) {
+  std::vector<std::string> problems;
+  const ConfigFile config = parse_config(
+      "ca_bundle = /etc/company/ca.pem\nproxy = \"http://proxy:3128\"\n", "cfg", problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(config.ca_bundle, "/etc/company/ca.pem");
+  EXPECT_EQ(config.proxy, "http://proxy:3128");
+}
+
+TEST(ConfigPrecedence, ProxyFlagThenTheProxyVariablesThenFile) {
+  ScopedVariable http("http_proxy", nullptr);
+  ScopedVariable https("https_proxy", nullptr);
+  ScopedVariable https_upper("HTTPS_PROXY", nullptr);
+  ScopedVariable all("all_proxy", nullptr);
+  ScopedVariable all_upper("ALL_PROXY", nullptr);
+  EXPECT_EQ(resolve_proxy("http://flag:1", "http://file:3"), "http://flag:1");
+  EXPECT_EQ(resolve_proxy("", "http://file:3"), "http://file:3");
+  ScopedVariable set("https_proxy", "http://env:2");
+  // libcurl reads the variable itself: the file's proxy must not override it.
+  EXPECT_EQ(resolve_proxy("", "http://file:3"), "");
+  EXPECT_EQ(resolve_proxy("http://flag:1", "http://file:3"), "http://flag:1");
+}
+
+TEST(ReportError, AnUntrustedCertificateGetsTheCaBundleHint) {
+  std::ostringstream err;
+  const CertificateError error("get task_1: certificate verify failed: self-signed certificate");
+  EXPECT_EQ(report_error(error, err, ""), kExitNetworkError);
+  EXPECT_THAT(err.str(), HasSubstr("seedance: error: get task_1: certificate verify failed"));
+  EXPECT_THAT(err.str(), HasSubstr("pass --ca-bundle FILE"));
+  std::ostringstream json_err;
+  EXPECT_EQ(report_error_json(error, json_err, ""), kExitNetworkError);
+  EXPECT_THAT(nlohmann::json::parse(json_err.str()).at("error").at("hint").get<std::string>(),
+              HasSubstr("--ca-bundle"));
+}
+
 TEST(JsonErrors, CarryTheApiFieldsAndTheExitCode) {
   std::ostringstream err;
   ApiError error("bad key sk-secret-key-1 rejected", 401, "authentication_error",

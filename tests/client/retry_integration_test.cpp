@@ -414,20 +414,24 @@ TEST_F(MockClientTest, ProxyOptionSendsEveryRequestThroughTheProxy) {
 }
 
 TEST_F(MockClientTest, CaBundleOptionReachesTls) {
-  // An https URL on the plain-HTTP mock: with a CA file that does not exist, libcurl fails while
-  // loading it, after connecting but before a handshake, and says which file it was.
-  ClientOptions opts = options(RetryPolicy::none());
+  // An https URL on the plain-HTTP mock: with a CA file that holds no certificate, libcurl fails
+  // while loading it, after connecting but before a handshake, and says which file it was. The
+  // TLS settings are unusable, so it is a CertificateError and not retried.
+  const testing::TempDir dir;
+  const std::string bundle = dir.file("not-a-ca.pem");
+  testing::write_file(bundle, "not a certificate\n");
+  ClientOptions opts = options(RetryPolicy{});
   opts.base_url = "https://127.0.0.1:" + std::to_string(server_.port());
-  opts.transport_options.ca_bundle = "/nonexistent/seedance-ca.pem";
+  opts.transport_options.ca_bundle = bundle;
   try {
     Client(opts).get("task_1");
-    FAIL() << "expected NetworkError";
-  } catch (const NetworkError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("TLS"));
-    EXPECT_THAT(error.what(), HasSubstr("/nonexistent/seedance-ca.pem"));
+    FAIL() << "expected CertificateError";
+  } catch (const CertificateError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("certificate"));
+    EXPECT_THAT(error.what(), HasSubstr(bundle));
   }
   ASSERT_EQ(log_.events().size(), 1U);
-  EXPECT_EQ(log_.events()[0].error, TransportError::Tls);
+  EXPECT_EQ(log_.events()[0].error, TransportError::Certificate);
 }
 
 TEST(FaultRuleSyntax, RetryAfterDateAndLocationRoundTrip) {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "http/curl/curl_multi.hpp"
+#include "curl_drivers.hpp"
 #include "loopback.hpp"
 #include "seedance/cancellation.hpp"
 #include "seedance/clock.hpp"
@@ -26,39 +26,11 @@ using std::chrono::milliseconds;
 
 using testing::CannedServer;
 
-using Send = std::function<HttpResponse(const TransportOptions&, HttpRequest)>;
-
-HttpResponse send_blocking(const TransportOptions& options, HttpRequest request) {
-  return make_curl_transport(options)->send(request);
-}
-
-HttpResponse send_through_multi(const TransportOptions& options, HttpRequest request) {
-  const std::shared_ptr<Clock> clock = Clock::system();
-  auto http = detail::make_curl_multi_http(options, 2, clock);
-  http->start(1, std::move(request));
-  std::vector<detail::Completion> completed;
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (completed.empty() && std::chrono::steady_clock::now() < give_up) {
-    http->run(std::nullopt, completed);
-  }
-  if (completed.empty()) throw std::runtime_error("the multi driver never completed");
-  return std::move(completed.front().response);
-}
-
-struct Driver {
-  const char* name;
-  Send send;
-};
+using testing::Driver;
 
 class CurlModuleTest : public ::testing::TestWithParam<Driver> {
  protected:
-  static HttpRequest get(const std::string& url) {
-    HttpRequest request;
-    request.method = "GET";
-    request.url = url;
-    request.timeout = std::chrono::seconds(10);
-    return request;
-  }
+  static HttpRequest get(const std::string& url) { return testing::get_request(url); }
   HttpResponse send(const HttpRequest& request, const TransportOptions& options = {}) const {
     return GetParam().send(options, request);
   }
@@ -135,12 +107,8 @@ TEST_P(CurlModuleTest, AHeaderThatCouldInjectAnotherIsRefusedUnsent) {
   EXPECT_NE(response.error_detail.find("X-Injected"), std::string::npos) << response.error_detail;
 }
 
-INSTANTIATE_TEST_SUITE_P(BothTransports, CurlModuleTest,
-                         ::testing::Values(Driver{"blocking", send_blocking},
-                                           Driver{"multi", send_through_multi}),
-                         [](const ::testing::TestParamInfo<Driver>& info) {
-                           return std::string(info.param.name);
-                         });
+INSTANTIATE_TEST_SUITE_P(BothTransports, CurlModuleTest, testing::both_drivers(),
+                         testing::driver_name);
 
 }  // namespace
 }  // namespace seedance

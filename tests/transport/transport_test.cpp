@@ -265,16 +265,16 @@ TEST(TransportHelpers, FindHeaderIgnoresCaseAndReturnsFirstMatch) {
 
 TEST(TransportHelpers, OnlyPreSendFailuresAreSafeToResend) {
   const std::vector<TransportError> all{
-      TransportError::None,           TransportError::NameResolution,
-      TransportError::Connect,        TransportError::Tls,
-      TransportError::Timeout,        TransportError::Stalled,
-      TransportError::ConnectionLost, TransportError::Cancelled,
-      TransportError::Aborted,        TransportError::Other};
+      TransportError::None,    TransportError::NameResolution, TransportError::Connect,
+      TransportError::Tls,     TransportError::Certificate,    TransportError::Timeout,
+      TransportError::Stalled, TransportError::ConnectionLost, TransportError::Cancelled,
+      TransportError::Aborted, TransportError::TooLarge,       TransportError::Other};
   std::set<std::string_view> names;
   for (const TransportError error : all) {
     names.insert(to_string(error));
     const bool expected = error == TransportError::NameResolution ||
-                          error == TransportError::Connect || error == TransportError::Tls;
+                          error == TransportError::Connect || error == TransportError::Tls ||
+                          error == TransportError::Certificate;
     EXPECT_EQ(failed_before_sending(error), expected) << to_string(error);
   }
   EXPECT_EQ(names.size(), all.size());  // Every error has its own name.

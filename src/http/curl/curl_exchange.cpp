@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "http/curl/curl_wrappers.hpp"
+#include "http/response_limit.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -15,23 +16,44 @@ constexpr std::size_t kMaxBodyReserve = 8 * 1024 * 1024;
 constexpr std::chrono::milliseconds kTimeoutTolerance{20};
 constexpr std::size_t kWriteFailed = CURL_WRITEFUNC_ERROR;
 
+/// True when the request itself never started to leave: libcurl stamps "pretransfer" just before
+/// it sends the request, after the connection, a proxy's CONNECT and the TLS handshake. (The
+/// request size is no help: libcurl 7.88 counts a CONNECT request in it.) Measured in
+/// microseconds from the start of a transfer that had to connect, so never 0 once stamped.
+bool request_not_sent(CURL* easy) {
+  curl_off_t pretransfer_us = 0;
+  (void)curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  return pretransfer_us == 0;
+}
+
 }  // namespace
 
-CurlExchange::CurlExchange(const HttpRequest& request, HttpResponse& response,
-                           std::size_t max_body_bytes)
-    : request_(request), response_(response), max_body_bytes_(max_body_bytes) {}
+CurlExchange::CurlExchange(const HttpRequest& request, HttpResponse& response)
+    : request_(request), response_(response) {}
 
 void CurlExchange::stop(Stop why, std::string detail) {
   stop_ = why;
   stop_detail_ = std::move(detail);
 }
 
+bool CurlExchange::collects_body() const { return !request_.on_body && request_.method != "HEAD"; }
+
+void CurlExchange::stop_too_large() {
+  stop(Stop::TooLarge, too_large_detail(request_.max_response_bytes) + "; the rest was not read");
+}
+
 /// Hands the final response's status and headers to the caller; false aborts the transfer.
 bool CurlExchange::deliver_headers(int status) {
   headers_delivered_ = true;
   response_.status = status;
-  if (!request_.on_body && request_.method != "HEAD") {
+  if (collects_body()) {
     const auto length = detail::parse_content_length(response_.headers);
+    const std::size_t limit = request_.max_response_bytes;
+    // An announced length past the limit fails before a single body byte is read.
+    if (length && limit > 0 && *length > limit) {
+      stop_too_large();
+      return false;
+    }
     if (length && *length <= kMaxBodyReserve) response_.body.reserve(*length);
   }
   if (request_.on_headers && !request_.on_headers(response_.status, response_.headers)) {
@@ -95,8 +117,9 @@ std::size_t CurlExchange::on_body_bytes(char* data, std::size_t size, std::size_
         exchange.stop(Stop::Aborted, "aborted by the on_body callback");
         return kWriteFailed;
       }
-    } else if (exchange.max_body_bytes_ > 0 && body.size() + bytes > exchange.max_body_bytes_) {
-      exchange.stop(Stop::TooLarge, "the response is too large");
+    } else if (const std::size_t limit = exchange.request_.max_response_bytes;
+               limit > 0 && bytes > limit - body.size()) {
+      exchange.stop_too_large();
       return kWriteFailed;
     } else {
       body.append(data, bytes);
@@ -136,10 +159,26 @@ TransportError CurlExchange::classify(CURLcode code, CURL* easy) const {
     case CURLE_ABORTED_BY_CALLBACK:
       if (stop_ == Stop::Cancelled) return TransportError::Cancelled;
       if (stop_ == Stop::Aborted || stop_ == Stop::Threw) return TransportError::Aborted;
-      return TransportError::Other;  // Stop::TooLarge among others
+      if (stop_ == Stop::TooLarge) return TransportError::TooLarge;
+      return TransportError::Other;
     default:
-      return classify_curl_code(code);
+      return classify_connection_failure(code, easy);
   }
+}
+
+/// A connection that broke before the request left is no lost request: a proxy that answers
+/// its CONNECT with an error (libcurl 7.88 says CURLE_RECV_ERROR, as for an answer cut short), or
+/// one that closed during the tunnel's set-up, never passed the request on, so even a submit may
+/// be sent again.
+TransportError CurlExchange::classify_connection_failure(CURLcode code, CURL* easy) const {
+  const TransportError error = classify_curl_code(code);
+  if (error != TransportError::ConnectionLost) return error;
+  long connect_code = 0;
+  (void)curl_easy_getinfo(easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+  if (connect_code != 0 && (connect_code < 200 || connect_code > 299)) {
+    return TransportError::Connect;
+  }
+  return request_not_sent(easy) ? TransportError::Connect : error;
 }
 
 void CurlExchange::finish(std::optional<CURLcode> result, CURL* easy, const char* error_message) {
@@ -165,7 +204,8 @@ void CurlExchange::finish(std::optional<CURLcode> result, CURL* easy, const char
     // Defensive: a response that ended without the blank line closing its headers.
     try {
       if (!deliver_headers(response_.status)) {
-        response_.error = TransportError::Aborted;
+        response_.error =
+            stop_ == Stop::TooLarge ? TransportError::TooLarge : TransportError::Aborted;
         response_.error_detail = stop_detail_;
       }
     } catch (...) {

@@ -20,8 +20,8 @@ namespace seedance::detail {
 /// its address) from CurlHandle::prepare() to finish().
 class CurlExchange {
  public:
-  /// `max_body_bytes` caps a collected body (0: no cap); the request and response outlive it.
-  CurlExchange(const HttpRequest& request, HttpResponse& response, std::size_t max_body_bytes = 0);
+  /// The request and response outlive the exchange.
+  CurlExchange(const HttpRequest& request, HttpResponse& response);
   CurlExchange(const CurlExchange&) = delete;
   CurlExchange& operator=(const CurlExchange&) = delete;
 
@@ -47,14 +47,16 @@ class CurlExchange {
   enum class Stop { None, Aborted, Cancelled, Threw, TooLarge };
 
   bool deliver_headers(int status);
+  bool collects_body() const;
+  void stop_too_large();
   void record_exception();
   void stop(Stop why, std::string detail);
   TransportError classify(CURLcode code, CURL* easy) const;
   TransportError classify_timeout(CURL* easy) const;
+  TransportError classify_connection_failure(CURLcode code, CURL* easy) const;
 
   const HttpRequest& request_;
   HttpResponse& response_;
-  const std::size_t max_body_bytes_;
   /// Real time, whatever clock the caller runs on: libcurl's limits are in real time too.
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   detail::HeaderBlockParser parser_;

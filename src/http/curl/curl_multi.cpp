@@ -12,6 +12,7 @@
 #include "http/curl/curl_exchange.hpp"
 #include "http/curl/curl_handle.hpp"
 #include "http/curl/curl_wrappers.hpp"
+#include "http/response_limit.hpp"
 
 namespace seedance::detail {
 
@@ -68,8 +69,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-/// Collected JSON bodies are capped: a status or submit answer is a few hundred bytes.
-constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;
 /// With a clock other than the real one, libcurl is polled at least this often (real time).
 constexpr int kForeignClockPollMs = 5;
 /// The longest single wait inside libcurl, as a safety net for lost wakeups.
@@ -114,6 +113,7 @@ class BlockingHttp final : public AsyncHttp {
       completion.job = queued.job;
       const TimePoint sent_at = clock_->now();
       completion.response = transport_->send(queued.request);
+      enforce_response_limit(queued.request, completion.response);
       completion.duration = elapsed_since(*clock_, sent_at);
       completed.push_back(std::move(completion));
     }
@@ -142,7 +142,7 @@ struct Transfer {
   JobId job;
   HttpRequest request;
   HttpResponse response;
-  detail::CurlExchange exchange{request, response, kMaxBodyBytes};
+  detail::CurlExchange exchange{request, response};
   std::unique_ptr<detail::CurlHandle> handle;
   TimePoint started;
 };

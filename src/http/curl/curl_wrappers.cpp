@@ -18,10 +18,21 @@ namespace {
 bool is_tls_failure(CURLcode code) {
   switch (code) {
     case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CIPHER:
+    case CURLE_USE_SSL_FAILED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/// The server's certificate was refused, or the TLS settings cannot work (an unreadable CA
+/// bundle, a client certificate or engine problem): the same on every try.
+bool is_certificate_failure(CURLcode code) {
+  switch (code) {
     case CURLE_PEER_FAILED_VERIFICATION:  // Also CURLE_SSL_CACERT (same value).
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
     case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
@@ -30,7 +41,6 @@ bool is_tls_failure(CURLcode code) {
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_USE_SSL_FAILED:
       return true;
     default:
       return false;
@@ -91,6 +101,7 @@ TransportError classify_curl_code(CURLcode code) noexcept {
     case CURLE_HTTP3:
       return TransportError::ConnectionLost;
     default:
+      if (is_certificate_failure(code)) return TransportError::Certificate;
       return is_tls_failure(code) ? TransportError::Tls : TransportError::Other;
   }
 }

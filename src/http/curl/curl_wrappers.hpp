@@ -35,8 +35,9 @@ void ensure_curl_global_init();
 /// libcurl's result in the transport's words, shared by the easy and the multi transports. What
 /// matters most is never to call a failure "before sending" when the request may have left: a
 /// submit is then reported, never resent. CURLE_OPERATION_TIMEDOUT, CURLE_WRITE_ERROR and
-/// CURLE_ABORTED_BY_CALLBACK depend on the transfer and come back as TransportError::Other, for
-/// the caller to refine.
+/// CURLE_ABORTED_BY_CALLBACK depend on the transfer and come back as TransportError::Other, and a
+/// broken connection as ConnectionLost, for the caller to refine (CurlExchange knows whether
+/// the request had left).
 TransportError classify_curl_code(CURLcode code) noexcept;
 
 /// Why `headers` must not be sent (a name that is not a token, a value with a line break or NUL,

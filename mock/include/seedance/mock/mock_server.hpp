@@ -22,6 +22,14 @@ enum class FaultBody {
   Html,           ///< A proxy-style HTML error page (text/html).
   MalformedJson,  ///< Truncated JSON (application/json) that no parser accepts.
   Empty,          ///< A zero-length body (application/json).
+  /// A valid task detail padded with one long string to FaultRule::body_size bytes, streamed
+  /// (never held in memory), to test a client's limit on what it reads.
+  Huge,
+  /// A valid task detail with a member nested FaultRule::body_depth arrays deep, streamed.
+  Nested,
+  /// A valid task detail of FaultRule::body_size bytes whose member is an array of empty arrays
+  /// (a million values in 3 MiB), streamed: a small body that builds a large document.
+  Wide,
 };
 
 /// One scripted fault. It matches requests by method and path pattern and applies to the next
@@ -37,6 +45,9 @@ enum class FaultBody {
 struct FaultRule {
   /// Value of `times` that makes the rule apply to every matching request.
   static constexpr int kAlways = -1;
+  /// Defaults of body_size (200 MiB) and body_depth.
+  static constexpr std::uint64_t kDefaultHugeBodySize = 200ULL * 1024 * 1024;
+  static constexpr std::uint64_t kDefaultNestedBodyDepth = 100000;
 
   std::string method = "*";  ///< "GET", "POST", ... or "*" for any method.
   /// Matched against the whole path (without query): "*" matches any characters including '/',
@@ -54,6 +65,10 @@ struct FaultRule {
   std::string error_code;     ///< Overrides the error object's code (default from the status).
   std::string error_type;     ///< Overrides the error object's type.
   std::string error_message;  ///< Overrides the error object's message.
+  /// FaultBody::Huge and Wide: the body's exact size in bytes (at least the detail's own).
+  std::uint64_t body_size = kDefaultHugeBodySize;
+  /// FaultBody::Nested: how many arrays deep the member is nested.
+  std::uint64_t body_depth = kDefaultNestedBodyDepth;
 
   // Extra headers, added to whatever response is sent (replacement or normal).
   std::optional<long> retry_after_seconds;  ///< Retry-After: N
