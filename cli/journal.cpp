@@ -88,12 +88,12 @@ void migrate(sqlite3* db, const std::string& path) {
   }
 }
 
-// The refusal of a file that cannot be the journal it should be.
-JournalError unusable(const std::string& path, const std::string& why) {
-  return JournalError("journal " + path + " " + why +
-                      ". It is not used: a journal that lost its task ids would submit (and pay "
-                      "for) every job again. Check your tasks on the service, then move the file "
-                      "away, or run the batch with another --journal or --out-dir");
+// Why a file cannot be the journal it should be, and what to do.
+std::string unusable(const std::string& path, const std::string& why) {
+  return "journal " + path + " " + why +
+         ". It is not used: a journal that lost its task ids would submit (and pay "
+         "for) every job again. Check your tasks on the service, then move the file "
+         "away, or run the batch with another --journal or --out-dir";
 }
 
 void sync_directory_of(const std::string& path) {
@@ -170,7 +170,8 @@ Journal::Journal(const std::string& path)
   } else if (!S_ISREG(status.st_mode)) {
     throw JournalError("journal " + path + " is not a regular file");
   } else if (status.st_size == 0) {
-    throw unusable(path, "is empty (0 bytes): it was truncated, or not written by seedance");
+    throw JournalError(
+        unusable(path, "is empty (0 bytes): it was truncated, or not written by seedance"));
   }
   check_writable(path, status);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -202,11 +203,13 @@ void Journal::check_contents() {
     verdict = message != nullptr ? message : sqlite3_errmsg(db_);
   }
   sqlite3_free(message);
-  if (verdict != "ok") throw unusable(path_, "is damaged or not a journal (" + verdict + ")");
+  if (verdict != "ok")
+    throw JournalError(unusable(path_, "is damaged or not a journal (" + verdict + ")"));
   Statement tables(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'",
                    path_);
   if (sqlite3_step(tables.get()) != SQLITE_ROW || sqlite3_column_int(tables.get(), 0) != 1) {
-    throw unusable(path_, "is an SQLite database but not a batch journal (it has no jobs table)");
+    throw JournalError(
+        unusable(path_, "is an SQLite database but not a batch journal (it has no jobs table)"));
   }
   if (sqlite3_db_readonly(db_, "main") == 1) {
     throw JournalError("journal " + path_ +

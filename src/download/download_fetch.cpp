@@ -601,12 +601,14 @@ void Fetch::refuse(const Exchange& exchange, const HttpResponse& response) const
           ? std::string("a JSON document")
           : "Content-Type " + body_excerpt(exchange.content_type, 80);
   const ApiError service = api_error_from_error_body(response.body, response.status);
-  ApiError error(context_ + ": the server answered " + what + " instead of " +
-                     std::string(describe(control_.media)) + ": " + service.what() + " (HTTP " +
-                     std::to_string(response.status) + ")" + sink_.kept_note(),
-                 response.status, service.type(), service.code());
-  error.set_request_id(service.request_id());
-  throw error;
+  throw [&] {
+    ApiError error(context_ + ": the server answered " + what + " instead of " +
+                       std::string(describe(control_.media)) + ": " + service.what() + " (HTTP " +
+                       std::to_string(response.status) + ")" + sink_.kept_note(),
+                   response.status, service.type(), service.code());
+    error.set_request_id(service.request_id());
+    return error;
+  }();
 }
 
 void Fetch::give_up(const HttpResponse& response) const {

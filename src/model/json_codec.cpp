@@ -110,7 +110,7 @@ std::optional<std::string> json_limit_problem(std::string_view text, JsonLimits 
 }
 
 json parse_json_bounded(std::string_view text) {
-  if (json_limit_problem(text)) return json(json::value_t::discarded);
+  if (json_limit_problem(text)) return json::value_t::discarded;
   return json::parse(text.data(), text.data() + text.size(), nullptr, /*allow_exceptions=*/false);
 }
 
