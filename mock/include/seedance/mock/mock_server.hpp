@@ -45,8 +45,9 @@ enum class FaultBody {
 struct FaultRule {
   /// Value of `times` that makes the rule apply to every matching request.
   static constexpr int kAlways = -1;
-  /// Defaults of body_size (200 MiB) and body_depth.
+  /// Default of body_size: 200 MiB.
   static constexpr std::uint64_t kDefaultHugeBodySize = 200ULL * 1024 * 1024;
+  /// Default of body_depth.
   static constexpr std::uint64_t kDefaultNestedBodyDepth = 100000;
 
   std::string method = "*";  ///< "GET", "POST", ... or "*" for any method.
@@ -80,6 +81,7 @@ struct FaultRule {
   /// Content-Type of whatever response is sent (a video, an error object...), e.g. "text/html";
   /// kNoContentType sends none. Empty: the response's own.
   std::string content_type;
+  /// Value of content_type that sends no Content-Type.
   static constexpr const char* kNoContentType = "none";
   /// Send no validators (ETag, Last-Modified), like a server that cannot name a version.
   bool no_validator = false;
