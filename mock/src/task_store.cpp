@@ -31,13 +31,6 @@ std::string hex64(std::uint64_t v) {
   return buf;
 }
 
-std::uint64_t mix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 void set_phase(Task& t, Phase phase) {
   if (t.phase == phase) return;
   t.phase = phase;

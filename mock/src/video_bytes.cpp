@@ -8,14 +8,6 @@ namespace {
 
 constexpr std::size_t kTableWords = 8192;  // 64 KiB period
 
-std::uint64_t mix64(std::uint64_t x) noexcept {
-  // splitmix64's finaliser: cheap and well distributed.
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
 void append_be32(std::string& out, std::uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) {
     out.push_back(static_cast<char>((v >> shift) & 0xFF));
@@ -44,6 +36,13 @@ std::string make_header(std::uint64_t size) {
 }
 
 }  // namespace
+
+std::uint64_t mix64(std::uint64_t x) noexcept {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
 
 std::uint64_t fnv1a64(const std::string& text) noexcept {
   std::uint64_t h = 0xCBF29CE484222325ULL;

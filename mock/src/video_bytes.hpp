@@ -34,4 +34,8 @@ const std::string& last_frame_png();
 
 std::uint64_t fnv1a64(const std::string& text) noexcept;
 
+/// splitmix64's finaliser: a cheap, well distributed bijection of 64-bit words (video bytes,
+/// task ids).
+std::uint64_t mix64(std::uint64_t x) noexcept;
+
 }  // namespace seedance::mock::detail
