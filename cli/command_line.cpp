@@ -1,6 +1,7 @@
 #include "command_line.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -35,13 +36,32 @@ CLI::Option* add_repeatable(CLI::App& command, const std::string& name,
       ->allow_extra_args(false);
 }
 
+// "--NAME", "--NAME=false" and "--no-NAME"; when several are given, the last one counts.
+void add_boolean(CLI::App& command, const std::string& name, std::optional<bool>& target,
+                 const std::string& help) {
+  command
+      .add_flag_function(
+          "--" + name + ",!--no-" + name, [&target](std::int64_t count) { target = count > 0; },
+          help + " (--no-" + name + " or --" + name + "=false sends false)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
+// "--no-NAME" of a field typed "integer | boolean": sends false.
+void add_negation(CLI::App& command, CLI::Option* positive, const std::string& name,
+                  std::optional<std::string>& target, const std::string& field) {
+  positive->excludes(command.add_flag_callback(
+      "--no-" + name, [&target] { target = "false"; }, field + ": false"));
+}
+
 // A flag that may take a value: alone it means "true"; "=false" or a number is kept as typed.
 void add_switch(CLI::App& command, const std::string& name, std::optional<std::string>& target,
                 const std::string& field) {
-  add_text(command, name, target, field + ": true (the flag alone), false or a whole number",
-           "[=VALUE]")
-      ->expected(0, 1)
-      ->default_str("true");
+  CLI::Option* positive =
+      add_text(command, "--" + name, target,
+               field + ": true (the flag alone), false or a whole number", "[=VALUE]")
+          ->expected(0, 1)
+          ->default_str("true");
+  add_negation(command, positive, name, target, field);
 }
 
 void add_request_flags(CLI::App& command, RequestFlags& flags) {
@@ -69,20 +89,26 @@ void add_request_flags(CLI::App& command, RequestFlags& flags) {
   add_text(command, "--resolution", flags.resolution, "480p, 720p or 1080p", "R");
   add_text(command, "--ratio", flags.ratio, "16:9, 4:3, 1:1, 3:4, 9:16, 21:9 or adaptive", "R");
   add_text(command, "--seed", flags.seed, "random seed, -1 (random) to 4294967295", "N");
-  command.add_flag("--watermark", flags.watermark, "add a watermark");
-  command.add_flag("--generate-audio", flags.generate_audio, "generate synchronized audio");
+  add_boolean(command, "watermark", flags.watermark, "add a watermark");
+  add_boolean(command, "generate-audio", flags.generate_audio, "generate synchronized audio");
   add_text(command, "--service-tier", flags.service_tier, "auto, default or priority", "T");
   add_text(command, "--expires-after", flags.expires_after, "task expiry in seconds, e.g. 172800",
            "SECONDS");
-  command.add_flag("--return-last-frame", flags.return_last_frame,
-                   "also return the last frame image");
+  add_boolean(command, "return-last-frame", flags.return_last_frame,
+              "also return the last frame image (fetch it with `seedance last-frame`)");
   add_text(command, "--callback-url", flags.callback_url,
            "http(s) URL called when the task finishes", "URL");
   // Forward-compatibility fields: no effect on the seedance-2.0 series.
-  add_text(command, "--frames", flags.frames, "metadata.frames: a whole number, or true/false",
-           "N");
-  add_switch(command, "--camera-fixed", flags.camera_fixed, "metadata.camera_fixed");
-  add_switch(command, "--draft", flags.draft, "metadata.draft");
+  add_negation(command,
+               add_text(command, "--frames", flags.frames,
+                        "metadata.frames: a whole number, or true/false", "N"),
+               "frames", flags.frames, "metadata.frames");
+  add_switch(command, "camera-fixed", flags.camera_fixed, "metadata.camera_fixed");
+  add_switch(command, "draft", flags.draft, "metadata.draft");
+  add_repeatable(command, "--set", flags.set_fields,
+                 "a field the tool has no flag for, as JSON, e.g. --set metadata.new_option=1 or "
+                 "--set 'top={\"a\":1}' (repeatable; a field a flag sets is refused)",
+                 "KEY=JSON");
 }
 
 constexpr const char* kWaitTimeoutHelp =
@@ -189,6 +215,10 @@ void add_dry_run(CLI::App& command, bool& dry_run) {
   command.add_flag("--dry-run", dry_run, "print the JSON body that would be sent, send nothing");
 }
 
+constexpr const char* kOutputHelp =
+    "file to save the video to; - writes it to stdout (no FILE.part, no resuming; not with "
+    "--json)";
+
 // What generate and download share about the file they write.
 void add_output_flags(CLI::App& command, CommandLine& command_line) {
   command.add_flag("--overwrite", command_line.overwrite,
@@ -203,8 +233,7 @@ CLI::App* add_generate(CLI::App& app, CommandLine& command_line) {
   CLI::App* generate =
       app.add_subcommand("generate", "submit a task, wait for it, download the video");
   add_request_flags(*generate, command_line.request);
-  generate->add_option("-o,--output", command_line.output_path, "file to save the video to")
-      ->type_name("FILE");
+  generate->add_option("-o,--output", command_line.output_path, kOutputHelp)->type_name("FILE");
   add_output_flags(*generate, command_line);
   add_wait_flags(*generate, command_line.wait,
                  "give up after this many seconds for submit, wait and download together, "
@@ -244,7 +273,7 @@ CLI::App* add_wait(CLI::App& app, CommandLine& command_line) {
 CLI::App* add_download(CLI::App& app, CommandLine& command_line) {
   CLI::App* download = app.add_subcommand("download", "download a finished task's video");
   add_task_id(*download, command_line.task_id);
-  download->add_option("-o,--output", command_line.output_path, "file to save the video to")
+  download->add_option("-o,--output", command_line.output_path, kOutputHelp)
       ->type_name("FILE")
       ->required();
   add_output_flags(*download, command_line);
@@ -260,6 +289,18 @@ CLI::App* add_download(CLI::App& app, CommandLine& command_line) {
   return download;
 }
 
+CLI::App* add_last_frame(CLI::App& app, CommandLine& command_line) {
+  CLI::App* last_frame = app.add_subcommand(
+      "last-frame", "download the last frame image of a task submitted with --return-last-frame");
+  add_task_id(*last_frame, command_line.task_id);
+  last_frame->add_option("-o,--output", command_line.output_path, "file to save the image to")
+      ->type_name("FILE")
+      ->required();
+  add_output_flags(*last_frame, command_line);
+  last_frame->footer("Example: seedance last-frame task_abc123 -o frame.png");
+  return last_frame;
+}
+
 CLI::App* add_batch(CLI::App& app, CommandLine& command_line) {
   BatchFlags& flags = command_line.batch;
   CLI::App* batch = app.add_subcommand(
@@ -271,9 +312,9 @@ CLI::App* add_batch(CLI::App& app, CommandLine& command_line) {
       ->required();
   batch
       ->add_option("--out-dir", flags.out_dir,
-                   "directory for the videos (DIR/<name or task id>.mp4); created if missing")
-      ->type_name("DIR")
-      ->required();
+                   "directory for the videos (DIR/<name or task id>.mp4); created if missing; "
+                   "required but with --dry-run")
+      ->type_name("DIR");
   batch->add_option("--concurrency", flags.concurrency, "jobs in progress at once (default 4)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
@@ -287,6 +328,8 @@ CLI::App* add_batch(CLI::App& app, CommandLine& command_line) {
   batch->add_flag("--resubmit-unknown", flags.resubmit_unknown,
                   "submit again jobs whose earlier submit has an unknown outcome (may pay twice)");
   add_wait_flags(*batch, command_line.wait);
+  batch->add_flag("--dry-run", command_line.dry_run,
+                  "check every job and print each JSON body that would be sent, send nothing");
   batch->footer(
       "Example: seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
       "  where each line of prompts.jsonl is e.g. "
@@ -311,6 +354,7 @@ constexpr const char* kFooter =
     "  seedance status task_abc123\n"
     "  seedance wait task_abc123 --timeout 1800\n"
     "  seedance download task_abc123 -o video.mp4\n"
+    "  seedance last-frame task_abc123 -o frame.png\n"
     "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
     "  seedance mock-server --port 8080 --polls 2\n"
     "  seedance --json status task_abc123\n"
@@ -343,6 +387,7 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       {add_status(app, command_line), Command::Status},
       {add_wait(app, command_line), Command::Wait},
       {add_download(app, command_line), Command::Download},
+      {add_last_frame(app, command_line), Command::LastFrame},
       {add_batch(app, command_line), Command::Batch}};
   CLI::App* mock_server = add_mock_server(app);
   for (const auto& command : commands) command.first->fallthrough();
@@ -378,6 +423,12 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
       command_line.output_path.empty()) {
     report_usage_error("generate needs -o FILE, the file to save the video to", json_errors, false,
                        err);
+    return result;
+  }
+  if (command_line.command == Command::Batch && !command_line.dry_run &&
+      command_line.batch.out_dir.empty()) {
+    report_usage_error("batch needs --out-dir DIR, the directory for the videos", json_errors,
+                       false, err);
     return result;
   }
   result.exit_code = kExitSuccess;

@@ -10,7 +10,7 @@
 
 namespace seedance::cli {
 
-enum class Command { Generate, Submit, Status, Wait, Download, Batch, MockServer };
+enum class Command { Generate, Submit, Status, Wait, Download, LastFrame, Batch, MockServer };
 
 /// The flags of `seedance batch`, as typed.
 struct BatchFlags {
@@ -30,12 +30,12 @@ struct CommandLine {
   std::string api_key;      ///< Empty: SEEDANCE_API_KEY.
   RequestFlags request;     ///< generate, submit.
   WaitFlags wait;           ///< generate, wait.
-  std::string task_id;      ///< status, wait, download.
-  std::string output_path;  ///< generate, download.
-  bool dry_run = false;     ///< generate, submit.
+  std::string task_id;      ///< status, wait, download, last-frame.
+  std::string output_path;  ///< generate, download, last-frame; "-" is stdout (not last-frame).
+  bool dry_run = false;     ///< generate, submit, batch.
   bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
   std::optional<std::string> download_timeout;  ///< download: seconds as typed; 0 sets none.
-  bool overwrite = false;                       ///< generate, download: replace an existing FILE.
+  bool overwrite = false;  ///< generate, download, last-frame: replace an existing FILE.
   /// generate, download: the stall window in seconds, as typed (TransportOptions::low_speed_time).
   std::optional<std::string> stall_timeout;
   BatchFlags batch;  ///< batch.

@@ -19,6 +19,8 @@ int dispatch(const CommandLine& command_line, std::ostream& out, std::ostream& e
       return run_wait(command_line, out, console, settings);
     case Command::Download:
       return run_download(command_line, out, console, settings);
+    case Command::LastFrame:
+      return run_last_frame(command_line, out, console, settings);
     case Command::Batch:
       return run_batch_command(command_line, out, console, settings);
     case Command::MockServer:

@@ -32,7 +32,8 @@ std::string format_elapsed(std::chrono::seconds elapsed) {
 
 std::string format_bytes(std::uint64_t bytes) {
   if (bytes < 1024) return std::to_string(bytes) + " B";
-  static constexpr const char* kUnits[] = {"KB", "MB", "GB", "TB"};
+  // Computed in powers of 1024, so labelled in IEC units: "MB" would claim powers of 1000.
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
   double value = static_cast<double>(bytes) / 1024.0;
   std::size_t unit = 0;
   while (value >= 1024.0 && unit + 1 < std::size(kUnits)) {

@@ -21,7 +21,7 @@ std::string format_status(const Task& task);
 /// "45s", "2m05s", "1h02m03s".
 std::string format_elapsed(std::chrono::seconds elapsed);
 
-/// "512 B", "1.5 KB", "12.3 MB", "1.2 GB" (powers of 1024).
+/// "512 B", "1.5 KiB", "12.3 MiB", "1.2 GiB" (powers of 1024, so IEC units).
 std::string format_bytes(std::uint64_t bytes);
 
 /// "[##########----------] 50%": a 20-column bar of `done` out of `total`.

@@ -10,10 +10,14 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <string_view>
 #include <system_error>
+#include <utility>
 #include <variant>
 
 #include "download/download_file.hpp"
+#include "model/json_codec.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::cli {
@@ -137,6 +141,63 @@ std::optional<std::string> read_prompt_file(const std::string& path,
   return std::nullopt;
 }
 
+// The body's fields that a flag sets, with that flag: --set may not set them behind its back.
+constexpr std::pair<std::string_view, std::string_view> kFieldsWithFlags[] = {
+    {"model", "--model"},
+    {"prompt", "--prompt"},
+    {"image", "--image"},
+    {"images", "--images"},
+    {"duration", "--duration"},
+    {"metadata.callback_url", "--callback-url"},
+    {"metadata.camera_fixed", "--camera-fixed"},
+    {"metadata.content", "--first-frame, --last-frame, --reference-image, --video, --audio"},
+    {"metadata.draft", "--draft"},
+    {"metadata.execution_expires_after", "--expires-after"},
+    {"metadata.frames", "--frames"},
+    {"metadata.generate_audio", "--generate-audio"},
+    {"metadata.ratio", "--ratio"},
+    {"metadata.resolution", "--resolution"},
+    {"metadata.return_last_frame", "--return-last-frame"},
+    {"metadata.seed", "--seed"},
+    {"metadata.service_tier", "--service-tier"},
+    {"metadata.watermark", "--watermark"},
+};
+
+// "--set KEY=JSON": KEY is a top-level field or metadata.FIELD; the value goes into the body as
+// an extra field (a metadata one merged into the metadata object).
+void add_set_field(const std::string& argument, VideoRequest& request,
+                   std::vector<std::string>& problems) {
+  const auto equals = argument.find('=');
+  const std::string key = argument.substr(0, equals);
+  const std::string problem_prefix = "--set " + quoted(argument) + ": ";
+  constexpr std::string_view kMetadata = "metadata.";
+  const bool in_metadata = key.compare(0, kMetadata.size(), kMetadata) == 0;
+  const std::string name = in_metadata ? key.substr(kMetadata.size()) : key;
+  if (equals == std::string::npos || name.empty() || name.find('.') != std::string::npos ||
+      key == "metadata") {
+    problems.push_back(problem_prefix + "give KEY=JSON, where KEY is a field or metadata.FIELD");
+    return;
+  }
+  for (const auto& [field, flag] : kFieldsWithFlags) {
+    if (key == field) {
+      problems.push_back(problem_prefix + key + " has a flag: use " + std::string(flag));
+      return;
+    }
+  }
+  const std::string value_text = argument.substr(equals + 1);
+  nlohmann::json value = detail::parse_json_bounded(value_text);
+  if (value.is_discarded()) {
+    problems.push_back(problem_prefix + quoted(value_text) +
+                       " is not JSON (a string needs its quotes: '\"text\"')");
+    return;
+  }
+  if (in_metadata) {
+    request.extra_field("metadata", nlohmann::json{{name, value}}.dump());
+  } else {
+    request.extra_field(key, value.dump());
+  }
+}
+
 }  // namespace
 
 std::string resolve_image_argument(const std::string& argument) {
@@ -190,8 +251,8 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
       problems.push_back("--seed: " + quoted(*flags.seed) + " is not a whole number");
     }
   }
-  if (flags.watermark) request.watermark(true);
-  if (flags.generate_audio) request.generate_audio(true);
+  if (flags.watermark) request.watermark(*flags.watermark);
+  if (flags.generate_audio) request.generate_audio(*flags.generate_audio);
   if (flags.service_tier) {
     if (auto value = parse_service_tier(*flags.service_tier)) {
       request.service_tier(*value);
@@ -208,7 +269,7 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
                          " is not a whole number of seconds");
     }
   }
-  if (flags.return_last_frame) request.return_last_frame(true);
+  if (flags.return_last_frame) request.return_last_frame(*flags.return_last_frame);
   if (flags.callback_url) request.callback_url(*flags.callback_url);
   set_int_or_bool("--frames", flags.frames, problems,
                   [&request](auto value) { request.frames(value); });
@@ -216,6 +277,7 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
                   [&request](auto value) { request.camera_fixed(value); });
   set_int_or_bool("--draft", flags.draft, problems,
                   [&request](auto value) { request.draft(value); });
+  for (const std::string& field : flags.set_fields) add_set_field(field, request, problems);
 
   for (auto& problem : request.validate()) problems.push_back(std::move(problem));
   return request;

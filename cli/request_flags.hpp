@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "seedance/request.hpp"
@@ -30,16 +31,19 @@ struct RequestFlags {
   std::optional<std::string> resolution;
   std::optional<std::string> ratio;
   std::optional<std::string> seed;
-  bool watermark = false;
-  bool generate_audio = false;
+  /// The booleans: unset sends nothing (the API's default); --no-NAME or --NAME=false sends false.
+  std::optional<bool> watermark;
+  std::optional<bool> generate_audio;
   std::optional<std::string> service_tier;
   std::optional<std::string> expires_after;  ///< Seconds.
-  bool return_last_frame = false;
+  std::optional<bool> return_last_frame;
   std::optional<std::string> callback_url;
   /// Forward-compatibility fields: a whole number, "true" or "false" ("true" when given alone).
   std::optional<std::string> frames;
   std::optional<std::string> camera_fixed;
   std::optional<std::string> draft;
+  /// --set KEY=JSON (or metadata.KEY=JSON), as typed, in order: fields the tool has no flag for.
+  std::vector<std::string> set_fields;
 };
 
 /// The waiting flags of `generate` and `wait`, in seconds as typed.
@@ -67,6 +71,9 @@ WaitOptions build_wait_options(const WaitFlags& flags, std::vector<std::string>&
 std::optional<std::chrono::milliseconds> parse_timeout_flag(const std::string& text,
                                                             const std::string& zero_means,
                                                             std::vector<std::string>& problems);
+
+/// The -o of generate and download that sends the video to stdout.
+inline constexpr std::string_view kStdoutPath = "-";
 
 /// Appends a problem unless the directory that would hold `output_path` exists, so that a typo in
 /// -o is caught before a task is submitted and paid for; also when -o names what a download must

@@ -2,6 +2,8 @@
 // link the SDK). Header words, status words and config keys are ASCII, so no locale is involved.
 #pragma once
 
+#include <chrono>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -44,6 +46,17 @@ constexpr bool starts_with_ignoring_case(std::string_view text, std::string_view
 constexpr bool ends_with_ignoring_case(std::string_view text, std::string_view suffix) noexcept {
   return text.size() >= suffix.size() &&
          equals_ignoring_case(text.substr(text.size() - suffix.size()), suffix);
+}
+
+/// A duration for messages, in seconds ("3 s", "0.5 s"): the CLI's flags are given in seconds,
+/// and one unit everywhere reads better than a mix.
+inline std::string duration_text(std::chrono::milliseconds duration) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.3f", static_cast<double>(duration.count()) / 1000.0);
+  std::string seconds = text;
+  while (seconds.back() == '0') seconds.pop_back();
+  if (seconds.back() == '.') seconds.pop_back();
+  return seconds + " s";
 }
 
 }  // namespace seedance::detail

@@ -162,6 +162,14 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   WaitOptions wait_options = build_wait_options(command_line.wait, problems);
   std::optional<double> rate;
   if (flags.rate) rate = parse_rate(*flags.rate, problems);
+  if (command_line.dry_run) {
+    // Nothing is sent, journaled or written, so neither a key nor --out-dir is needed.
+    throw_if_any(problems);
+    for (const BatchJob& job : parsed.jobs) out << job.request.to_json() << '\n';
+    console.message("batch: " + std::to_string(parsed.jobs.size()) +
+                    " jobs are valid; nothing was sent");
+    return kExitSuccess;
+  }
   ClientOptions options = client_options(command_line, settings, console, problems);
   throw_if_any(problems);
 

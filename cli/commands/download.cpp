@@ -13,7 +13,8 @@ using nlohmann::json;
 int run_download(const CommandLine& command_line, std::ostream& out, Console& console,
                  const RunSettings& settings) {
   std::vector<std::string> problems;
-  check_output_path(command_line.output_path, command_line.overwrite, problems);
+  const bool to_stdout = video_to_stdout(command_line, problems);
+  if (!to_stdout) check_output_path(command_line.output_path, command_line.overwrite, problems);
   std::optional<std::chrono::milliseconds> timeout;
   if (command_line.download_timeout) {
     timeout = parse_timeout_flag(*command_line.download_timeout, "sets no limit", problems);
@@ -28,6 +29,13 @@ int run_download(const CommandLine& command_line, std::ostream& out, Console& co
   download_options.resume = !command_line.no_resume;
   download_options.replace_existing = command_line.overwrite;
   if (timeout) download_options.timeout = *timeout;
+  if (to_stdout) {
+    const DownloadResult result =
+        client.download(command_line.task_id, stdout_sink(), download_options);
+    console.reporter().finish();
+    console.message("wrote " + format_bytes(result.bytes) + " to stdout");
+    return kExitSuccess;  // stdout holds the video and nothing else.
+  }
   const DownloadResult result =
       client.download(command_line.task_id, command_line.output_path, download_options);
   console.reporter().finish();

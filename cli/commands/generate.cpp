@@ -14,7 +14,8 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   const VideoRequest request = build_video_request(command_line.request, problems);
   WaitOptions wait_options;
   if (generate) wait_options = build_wait_options(command_line.wait, problems);
-  if (generate && !(command_line.dry_run && command_line.output_path.empty())) {
+  const bool to_stdout = generate && video_to_stdout(command_line, problems);
+  if (generate && !to_stdout && !(command_line.dry_run && command_line.output_path.empty())) {
     // A dry run writes nothing, so an existing file is no problem for it.
     check_output_path(command_line.output_path, command_line.overwrite || command_line.dry_run,
                       problems);
@@ -51,8 +52,13 @@ int run_generate_or_submit(const CommandLine& command_line, std::ostream& out, C
   };
   // Errors after the submit carry the task id, so the error report says how to pick it up.
   const GenerateResult generated =
-      client.generate(request, command_line.output_path, generate_options);
+      to_stdout ? client.generate(request, stdout_sink(), generate_options)
+                : client.generate(request, command_line.output_path, generate_options);
   console.reporter().finish();
+  if (to_stdout) {
+    console.message("wrote " + format_bytes(generated.download.bytes) + " to stdout");
+    return kExitSuccess;  // stdout holds the video and nothing else.
+  }
   const std::string path = downloaded_path(generated.download, command_line.output_path);
   console.message("saved " + format_bytes(generated.download.bytes) + " to " + path);
   if (command_line.json) {

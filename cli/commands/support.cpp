@@ -1,5 +1,11 @@
 #include "commands/support.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
 #include "config.hpp"
 #include "exit_codes.hpp"
 #include "model/json_codec.hpp"
@@ -92,6 +98,30 @@ json task_json(const Task& task) {
 
 std::string dump_line(const json& object) {
   return object.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool video_to_stdout(const CommandLine& command_line, std::vector<std::string>& problems) {
+  if (command_line.output_path != kStdoutPath) return false;
+  if (command_line.json) {
+    problems.push_back(
+        "-o -: with --json, stdout carries the JSON result; save the video to a file, or leave "
+        "out --json");
+  }
+  return true;
+}
+
+ByteSink stdout_sink() {
+  return [](std::string_view bytes) {
+    // write(2) itself: no stdio buffer to flush, and no text conversion of the bytes.
+    while (!bytes.empty()) {
+      const ssize_t written = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        throw Error(std::string("cannot write the video to stdout: ") + std::strerror(errno));
+      }
+      bytes.remove_prefix(static_cast<std::size_t>(written));
+    }
+  };
 }
 
 std::string downloaded_path(const DownloadResult& result, const std::string& requested) {

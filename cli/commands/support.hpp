@@ -21,12 +21,16 @@ namespace seedance::cli {
 class Console {
  public:
   Console(std::ostream& err, const CommandLine& command_line, const RunSettings& settings)
-      // With --json, stderr carries only the error object (and --verbose's log), so that it parses.
+      // With --json, stderr carries only the error object (and --verbose's log), so that it
+      // parses; on a terminal, which no program parses, the live progress line stays.
       : quiet_(command_line.quiet || command_line.json),
+        progress_(!command_line.quiet && (!command_line.json || settings.live_progress)),
         verbose_(command_line.verbose),
-        reporter_(err, settings.live_progress && !quiet_) {}
+        reporter_(err, settings.live_progress && progress_) {}
 
   bool quiet() const { return quiet_; }
+  /// Whether waits and downloads report their progress (messages may still be off).
+  bool shows_progress() const { return progress_; }
   bool live() const { return reporter_.live(); }
   ProgressReporter& reporter() { return reporter_; }
 
@@ -59,6 +63,7 @@ class Console {
 
  private:
   const bool quiet_;
+  const bool progress_;
   const bool verbose_;
   ProgressReporter reporter_;
 };
@@ -94,7 +99,7 @@ class Session {
 
   void attach(WaitOptions& options) {
     options.cancel = cancel_;
-    if (!console_.quiet()) {
+    if (console_.shows_progress()) {
       options.on_progress = [this](const Task& task) { console_.reporter().task_changed(task); };
     }
   }
@@ -102,7 +107,7 @@ class Session {
   DownloadOptions download_options() {
     DownloadOptions options;
     options.cancel = cancel_;
-    if (!console_.quiet()) {
+    if (console_.shows_progress()) {
       options.on_progress = [this](const DownloadProgress& progress) {
         console_.reporter().download_progressed(progress);
       };
@@ -120,6 +125,13 @@ class Session {
   std::optional<Ticker> ticker_;  // Last, so it stops before the rest goes.
 };
 
+/// Whether `-o -` asks for the video on stdout; with --json (stdout is the result) a problem.
+bool video_to_stdout(const CommandLine& command_line, std::vector<std::string>& problems);
+
+/// Writes the video to the process's stdout as it arrives: raw bytes, unbuffered, never through
+/// the redacting text stream (which would alter them). Throws Error when stdout refuses them.
+ByteSink stdout_sink();
+
 /// The path a download went to: the result's, else the one asked for.
 std::string downloaded_path(const DownloadResult& result, const std::string& requested);
 
@@ -133,6 +145,8 @@ int run_wait(const CommandLine& command_line, std::ostream& out, Console& consol
              const RunSettings& settings);
 int run_download(const CommandLine& command_line, std::ostream& out, Console& console,
                  const RunSettings& settings);
+int run_last_frame(const CommandLine& command_line, std::ostream& out, Console& console,
+                   const RunSettings& settings);
 int run_batch_command(const CommandLine& command_line, std::ostream& out, Console& console,
                       const RunSettings& settings);
 int run_mock_server(const CommandLine& command_line, std::ostream& out, std::ostream& err);

@@ -5,13 +5,14 @@ _seedance() {
   COMPREPLY=()
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="generate submit status wait download batch mock-server"
+  local commands="generate submit status wait download last-frame batch mock-server"
   local global="--base-url --api-key --config --ca-bundle --proxy --alias-routes --json --quiet
     --verbose --version --help"
   local request="--model --prompt --prompt-file --image --images --first-frame --last-frame
     --reference-image --video --audio --duration --resolution --ratio --seed --watermark
     --generate-audio --service-tier --expires-after --return-last-frame --callback-url --frames
-    --camera-fixed --draft"
+    --camera-fixed --draft --no-watermark --no-generate-audio --no-return-last-frame --no-frames
+    --no-camera-fixed --no-draft --set"
   local waiting="--poll-interval --timeout"
   local output="-o --output --overwrite --stall-timeout"
 
@@ -46,7 +47,9 @@ _seedance() {
     status) flags="$global" ;;
     wait) flags="$waiting $global" ;;
     download) flags="$output --no-resume --timeout $global" ;;
-    batch) flags="--out-dir --concurrency --rate --journal --resubmit-unknown $waiting $global"
+    last-frame) flags="$output $global" ;;
+    batch) flags="--out-dir --concurrency --rate --journal --resubmit-unknown --dry-run $waiting
+      $global"
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
         return

@@ -155,6 +155,11 @@ class Client {
   /// returned. Every error after the submit carries the task's id (Error::task_id()).
   GenerateResult generate(const VideoRequest& request, const std::string& path,
                           const GenerateOptions& options) const;
+  /// generate() streaming the video to `sink`, like download()'s ByteSink form (e.g. to stdout):
+  /// no file and no part, so nothing to resume from after the call; GenerateResult::download has
+  /// no path. DownloadOptions::resume, replace_existing and segments do not apply.
+  GenerateResult generate(const VideoRequest& request, const ByteSink& sink,
+                          const GenerateOptions& options) const;
 
   /// Streams the last frame of a finished task submitted with VideoRequest::return_last_frame
   /// (true) to `path`, like download(). The image's URL is the task's Task::last_frame_url (a
@@ -194,6 +199,14 @@ class Client {
   Receipt submit_task(const VideoRequest& request,
                       const std::optional<CancellationToken>& cancel) const;
   Task get_task(std::string_view task_id, const std::optional<CancellationToken>& cancel) const;
+  /// generate()'s submit and wait, then `download_step` (to a file or a sink) for the video.
+  GenerateResult generate_then(
+      const VideoRequest& request, const GenerateOptions& options,
+      const std::function<DownloadResult(const std::string& task_id,
+                                         const DownloadOptions& download_options)>& download_step)
+      const;
+  Task wait_within(const std::string& task_id, const WaitOptions& wait_options,
+                   const GenerateOptions& options) const;
   /// Streams `url` to `path` through the download machinery; `what` names it in errors.
   DownloadResult download_url(const std::string& url, const std::string& what,
                               const std::string& path, const DownloadOptions& options) const;

@@ -12,6 +12,7 @@
 #include "http/url.hpp"
 #include "model/json_codec.hpp"
 #include "seedance/version.hpp"
+#include "text.hpp"
 
 namespace seedance {
 namespace {
@@ -364,17 +365,52 @@ std::chrono::milliseconds time_left(Clock& clock, Clock::time_point deadline,
                                     const std::string& task_id, const std::optional<Task>& task) {
   const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock.now());
   if (left.count() > 0) return left;
-  throw TimeoutError("generate: the timeout of " + std::to_string(options.timeout.count()) +
-                         " ms passed before the " + step,
+  throw TimeoutError("generate: the timeout of " + detail::duration_text(options.timeout) +
+                         " passed before the " + step,
                      task_id, task);
 }
 
 }  // namespace
 
+// The wait of generate(): past the whole call's deadline, the error names that timeout as it was
+// given, not the part of it that was left for the wait.
+Task Client::wait_within(const std::string& task_id, const WaitOptions& wait_options,
+                         const GenerateOptions& options) const {
+  try {
+    return wait(task_id, wait_options);
+  } catch (const TimeoutError& error) {
+    if (options.timeout.count() <= 0) throw;
+    const auto& last = error.last_task();
+    throw TimeoutError("generate: the timeout of " + detail::duration_text(options.timeout) +
+                           " passed during the wait" +
+                           (last ? " (last status " + last->status_text + ")" : ""),
+                       task_id, last);
+  }
+}
+
 GenerateResult Client::generate(const VideoRequest& request, const std::string& path,
                                 const GenerateOptions& options) const {
   // Whatever would stop the download stops it before the task is paid for.
   detail::check_download_target(path, options.download);
+  return generate_then(request, options,
+                       [this, &path](const std::string& task_id, const DownloadOptions& download) {
+                         return this->download(task_id, path, download);
+                       });
+}
+
+GenerateResult Client::generate(const VideoRequest& request, const ByteSink& sink,
+                                const GenerateOptions& options) const {
+  return generate_then(request, options,
+                       [this, &sink](const std::string& task_id, const DownloadOptions& download) {
+                         return this->download(task_id, sink, download);
+                       });
+}
+
+GenerateResult Client::generate_then(
+    const VideoRequest& request, const GenerateOptions& options,
+    const std::function<DownloadResult(const std::string& task_id,
+                                       const DownloadOptions& download_options)>& download_step)
+    const {
   if (options.timeout.count() < 0) {
     throw ValidationError({"timeout: must not be negative (0 sets none), got " +
                            std::to_string(options.timeout.count()) + " ms"});
@@ -390,13 +426,13 @@ GenerateResult Client::generate(const VideoRequest& request, const std::string& 
     if (options.timeout.count() > 0) {
       wait_options.timeout = time_left(clock, deadline, options, "wait", task_id, std::nullopt);
     }
-    result.task = wait(task_id, wait_options);
+    result.task = wait_within(task_id, wait_options, options);
     DownloadOptions download_options = options.download;
     if (options.timeout.count() > 0) {
       download_options.timeout =
           time_left(clock, deadline, options, "download", task_id, result.task);
     }
-    result.download = download(task_id, path, download_options);
+    result.download = download_step(task_id, download_options);
     return result;
   } catch (Error& error) {
     // The task exists and is paid for: make sure the caller can still find it.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "http/url.hpp"
+#include "text.hpp"
 
 namespace seedance {
 namespace detail {
@@ -81,7 +82,7 @@ PollTracker::Next PollTracker::on_task(const HttpResponse& response) {
 }
 
 TimeoutError PollTracker::timeout_error() const {
-  return {context_ + ": not finished after " + std::to_string(options_.timeout.count()) + " ms" +
+  return {context_ + ": not finished after " + duration_text(options_.timeout) +
               (last_task_ ? " (last status " + last_task_->status_text + ")" : ""),
           task_id_, last_task_};
 }

@@ -1,5 +1,5 @@
 // The real `seedance` against answers no service should send, from the in-process mock's fault
-// rules: a 200 MB task detail (refused at the limit, naming it), one nested 100,000 deep
+// rules: a 200 MiB task detail (refused at the limit, naming it), one nested 100,000 deep
 // (refused, where --json status used to crash with SIGSEGV) and one of a million empty arrays.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

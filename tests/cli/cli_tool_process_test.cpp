@@ -367,7 +367,25 @@ TEST_F(CliToolTest, ATerminalGetsALiveLineAPipeGetsPlainLines) {
   EXPECT_THAT(plain.err, Not(HasSubstr("\033")));
   EXPECT_THAT(plain.err, MatchesRegex("seedance: submitted task task_[a-z0-9]+\n"
                                       "seedance: task_[a-z0-9]+ SUCCESS 100% \\([0-9]+s\\)\n"
-                                      "seedance: saved 32.0 KB to [^\n]+\n"));
+                                      "seedance: saved 32.0 KiB to [^\n]+\n"));
+}
+
+// --json keeps stderr parseable for programs; a terminal is read by a person, who still sees the
+// live progress line there.
+TEST_F(CliToolTest, JsonOnATerminalStillShowsProgress) {
+  const std::string on_terminal = dir_.file("terminal.mp4");
+  const ProcessResult terminal = run_on_terminal(
+      kCli, {"--json", "generate", "--prompt", "x", "-o", on_terminal}, environment());
+  ASSERT_EQ(terminal.exit_code, 0) << describe(terminal);
+  EXPECT_THAT(terminal.out, MatchesRegex("(.|\r|\n)*\r\033\\[Ktask_[a-z0-9]+ SUCCESS 100%  "
+                                         "[0-9]+s(.|\r|\n)*"));
+  EXPECT_THAT(terminal.out, HasSubstr("downloading "));
+  EXPECT_THAT(terminal.out, HasSubstr("\"download\":{\"bytes\":32768"));
+
+  const ProcessResult piped =
+      seedance({"--json", "generate", "--prompt", "x", "-o", dir_.file("piped.mp4")});
+  ASSERT_EQ(piped.exit_code, 0) << describe(piped);
+  EXPECT_THAT(piped.err, IsEmpty());
 }
 
 TEST_F(CliToolTest, ABatchOnATerminalShowsItsCountsLine) {

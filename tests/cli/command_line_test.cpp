@@ -107,11 +107,11 @@ TEST(ParseCommandLine, GenerateWithEveryRequestFlag) {
   EXPECT_EQ(flags.resolution, "1080p");
   EXPECT_EQ(flags.ratio, "21:9");
   EXPECT_EQ(flags.seed, "12");
-  EXPECT_TRUE(flags.watermark);
-  EXPECT_TRUE(flags.generate_audio);
+  EXPECT_EQ(flags.watermark, true);
+  EXPECT_EQ(flags.generate_audio, true);
   EXPECT_EQ(flags.service_tier, "default");
   EXPECT_EQ(flags.expires_after, "3600");
-  EXPECT_TRUE(flags.return_last_frame);
+  EXPECT_EQ(flags.return_last_frame, true);
   EXPECT_EQ(flags.callback_url, "https://cb");
   EXPECT_EQ(line.output_path, "out.mp4");
   EXPECT_EQ(line.wait.poll_interval, "6");
@@ -176,6 +176,32 @@ TEST(ParseCommandLine, GenerateWithoutOutputFileIsInvalid) {
   EXPECT_FALSE(parsed.result.command_line);
   EXPECT_EQ(parsed.result.exit_code, 2);
   EXPECT_THAT(parsed.err, StartsWith("seedance: error: generate needs -o FILE"));
+}
+
+TEST(ParseCommandLine, LastFrameTakesATaskAndAFile) {
+  const auto parsed = parse({"last-frame", "task_1", "-o", "frame.png", "--overwrite"});
+  ASSERT_TRUE(parsed.result.command_line) << parsed.err;
+  EXPECT_EQ(parsed.result.command_line->command, Command::LastFrame);
+  EXPECT_EQ(parsed.result.command_line->task_id, "task_1");
+  EXPECT_EQ(parsed.result.command_line->output_path, "frame.png");
+  EXPECT_TRUE(parsed.result.command_line->overwrite);
+  EXPECT_FALSE(parse({"last-frame", "task_1"}).result.command_line);
+}
+
+TEST(ParseCommandLine, BatchNeedsAnOutDirUnlessItIsADryRun) {
+  const auto dry = parse({"batch", "jobs.jsonl", "--dry-run"});
+  ASSERT_TRUE(dry.result.command_line) << dry.err;
+  EXPECT_TRUE(dry.result.command_line->dry_run);
+  const auto real = parse({"batch", "jobs.jsonl"});
+  EXPECT_FALSE(real.result.command_line);
+  EXPECT_EQ(real.result.exit_code, 2);
+  EXPECT_THAT(real.err, HasSubstr("batch needs --out-dir DIR"));
+}
+
+TEST(ParseCommandLine, SetIsRepeatable) {
+  const auto parsed = parse({"submit", "--prompt", "p", "--set", "a=1", "--set", "metadata.b=2"});
+  ASSERT_TRUE(parsed.result.command_line) << parsed.err;
+  EXPECT_THAT(parsed.result.command_line->request.set_fields, ElementsAre("a=1", "metadata.b=2"));
 }
 
 TEST(ParseCommandLine, SyntaxErrorsExitTwoWithAPrefixedMessage) {

@@ -42,9 +42,9 @@ TEST(FormatElapsed, ShowsHoursMinutesAndSeconds) {
 TEST(FormatBytes, UsesBinaryUnits) {
   EXPECT_EQ(format_bytes(0), "0 B");
   EXPECT_EQ(format_bytes(1023), "1023 B");
-  EXPECT_EQ(format_bytes(1536), "1.5 KB");
-  EXPECT_EQ(format_bytes(5u * 1024 * 1024), "5.0 MB");
-  EXPECT_EQ(format_bytes(3ull * 1024 * 1024 * 1024), "3.0 GB");
+  EXPECT_EQ(format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(format_bytes(5u * 1024 * 1024), "5.0 MiB");
+  EXPECT_EQ(format_bytes(3ull * 1024 * 1024 * 1024), "3.0 GiB");
 }
 
 TEST(ProgressReporter, WithoutATerminalWritesOneLinePerChange) {
@@ -92,7 +92,7 @@ TEST(ProgressReporter, ShowsDownloadProgressOnATerminal) {
   progress.bytes_total = 4096;
   progress.bytes_per_second = 1024;
   reporter.download_progressed(progress);
-  EXPECT_THAT(err.str(), HasSubstr("downloading 2.0 KB / 4.0 KB, 1.0 KB/s"));
+  EXPECT_THAT(err.str(), HasSubstr("downloading 2.0 KiB / 4.0 KiB, 1.0 KiB/s"));
   EXPECT_THAT(err.str(), HasSubstr("[##########----------] 50% ETA " +
                                    format_elapsed(std::chrono::seconds(2))));
 }

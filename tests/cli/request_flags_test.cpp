@@ -207,27 +207,107 @@ TEST(BuildVideoRequest, ForwardCompatibilityFlagsRefuseOtherWords) {
                                     "--draft: '99999999999' is not a whole number, true or false"));
 }
 
+// The command line's request flags, parsed as `seedance submit --prompt p ARGS...` would be.
+RequestFlags submit_flags(std::vector<const char*> argv) {
+  argv.insert(argv.begin(), {"seedance", "submit", "--prompt", "p"});
+  std::ostringstream out;
+  std::ostringstream err;
+  const ParseResult result =
+      parse_command_line(static_cast<int>(argv.size()), argv.data(), out, err);
+  EXPECT_TRUE(result.command_line) << err.str();
+  return result.command_line ? result.command_line->request : RequestFlags{};
+}
+
 TEST(RequestFlagsCommandLine, CameraFixedAndDraftAloneMeanTrueAndTakeAValue) {
-  const auto flags_of = [](std::vector<const char*> argv) {
-    argv.insert(argv.begin(), {"seedance", "submit", "--prompt", "p"});
-    std::ostringstream out;
-    std::ostringstream err;
-    const ParseResult result =
-        parse_command_line(static_cast<int>(argv.size()), argv.data(), out, err);
-    EXPECT_TRUE(result.command_line) << err.str();
-    return result.command_line ? result.command_line->request : RequestFlags{};
-  };
-  const RequestFlags alone = flags_of({"--camera-fixed", "--draft", "--frames", "24"});
+  const RequestFlags alone = submit_flags({"--camera-fixed", "--draft", "--frames", "24"});
   EXPECT_EQ(alone.camera_fixed, "true");
   EXPECT_EQ(alone.draft, "true");
   EXPECT_EQ(alone.frames, "24");
-  const RequestFlags valued = flags_of({"--camera-fixed=false", "--draft=1"});
+  const RequestFlags valued = submit_flags({"--camera-fixed=false", "--draft=1"});
   EXPECT_EQ(valued.camera_fixed, "false");
   EXPECT_EQ(valued.draft, "1");
   EXPECT_FALSE(valued.frames);
-  const RequestFlags none = flags_of({});
+  const RequestFlags none = submit_flags({});
   EXPECT_FALSE(none.camera_fixed);
   EXPECT_FALSE(none.draft);
+}
+
+TEST(RequestFlagsCommandLine, BooleansTakeBothWaysAndTheLastOneCounts) {
+  const RequestFlags on =
+      submit_flags({"--watermark", "--generate-audio=true", "--return-last-frame"});
+  EXPECT_EQ(on.watermark, true);
+  EXPECT_EQ(on.generate_audio, true);
+  EXPECT_EQ(on.return_last_frame, true);
+  const RequestFlags off =
+      submit_flags({"--no-watermark", "--generate-audio=false", "--no-return-last-frame"});
+  EXPECT_EQ(off.watermark, false);
+  EXPECT_EQ(off.generate_audio, false);
+  EXPECT_EQ(off.return_last_frame, false);
+  EXPECT_EQ(submit_flags({"--watermark", "--no-watermark"}).watermark, false);
+  EXPECT_EQ(submit_flags({"--no-watermark", "--watermark"}).watermark, true);
+  EXPECT_FALSE(submit_flags({}).watermark);
+}
+
+TEST(RequestFlagsCommandLine, IntOrBoolFieldsHaveANegation) {
+  const RequestFlags off = submit_flags({"--no-camera-fixed", "--no-draft", "--no-frames"});
+  EXPECT_EQ(off.camera_fixed, "false");
+  EXPECT_EQ(off.draft, "false");
+  EXPECT_EQ(off.frames, "false");
+}
+
+TEST(BuildVideoRequest, FalseBooleansAreSentAsFalse) {
+  RequestFlags flags = prompt_only();
+  flags.watermark = false;
+  flags.generate_audio = false;
+  flags.return_last_frame = false;
+  std::vector<std::string> problems;
+  const json body = json::parse(build_video_request(flags, problems).to_json());
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(body.at("metadata").at("watermark"), false);
+  EXPECT_EQ(body.at("metadata").at("generate_audio"), false);
+  EXPECT_EQ(body.at("metadata").at("return_last_frame"), false);
+}
+
+TEST(BuildVideoRequest, SetPutsFieldsTheToolDoesNotKnowIntoTheBody) {
+  RequestFlags flags = prompt_only();
+  flags.resolution = "720p";
+  flags.set_fields = {"metadata.new_option={\"a\":[1,2]}", "metadata.style=\"noir\"",
+                      "top_level=3"};
+  std::vector<std::string> problems;
+  const json body = json::parse(build_video_request(flags, problems).to_json());
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(body.at("metadata").at("new_option"), json::parse(R"({"a":[1,2]})"));
+  EXPECT_EQ(body.at("metadata").at("style"), "noir");
+  EXPECT_EQ(body.at("metadata").at("resolution"), "720p");  // merged, not replaced
+  EXPECT_EQ(body.at("top_level"), 3);
+}
+
+TEST(BuildVideoRequest, SetRefusesFieldsWithAFlagAndValuesThatAreNotJson) {
+  RequestFlags flags = prompt_only();
+  flags.set_fields = {
+      "metadata.watermark=true", "model=\"x\"", "metadata.style=noir", "no_equals", "metadata={}",
+      "metadata.a.b=1"};
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  EXPECT_THAT(
+      problems,
+      ElementsAre("--set 'metadata.watermark=true': metadata.watermark has a flag: use --watermark",
+                  "--set 'model=\"x\"': model has a flag: use --model",
+                  "--set 'metadata.style=noir': 'noir' is not JSON (a string needs its quotes: "
+                  "'\"text\"')",
+                  "--set 'no_equals': give KEY=JSON, where KEY is a field or metadata.FIELD",
+                  "--set 'metadata={}': give KEY=JSON, where KEY is a field or metadata.FIELD",
+                  "--set 'metadata.a.b=1': give KEY=JSON, where KEY is a field or "
+                  "metadata.FIELD"));
+}
+
+TEST(BuildVideoRequest, SetValuesGoThroughTheBoundedParser) {
+  RequestFlags flags = prompt_only();
+  flags.set_fields = {"metadata.deep=" + std::string(1000, '[') + std::string(1000, ']')};
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  ASSERT_THAT(problems, SizeIs(1));
+  EXPECT_THAT(problems[0], HasSubstr("is not JSON"));
 }
 
 TEST(BuildVideoRequest, AtPathReadsALocalPngAsADataUriForEveryImageFlag) {

@@ -392,6 +392,8 @@ TEST_F(ClientTest, WaitTimesOutOnTimeWithTheLastTask) {
     EXPECT_EQ(error.task_id(), "task_1");
     ASSERT_TRUE(error.last_task().has_value());
     EXPECT_EQ(error.last_task()->progress, 10);
+    // In seconds, as timeouts are given (not "25000 ms").
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("not finished after 25 s"));
   }
   EXPECT_EQ(send_times(), (std::vector<double>{0, 10, 20}));
   EXPECT_EQ(clock_->seconds(), 25.0);

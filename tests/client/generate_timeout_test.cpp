@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "fakes.hpp"
 #include "seedance/client.hpp"
@@ -99,11 +101,26 @@ TEST_F(GenerateTimeoutTest, PastTheDeadlineTheWaitEndsWithTheTaskId) {
     FAIL() << "no timeout";
   } catch (const TimeoutError& error) {
     EXPECT_EQ(error.task_id(), "task_1");
+    // The timeout as given, not what was left of it for the wait.
+    EXPECT_THAT(error.what(),
+                ::testing::StartsWith("generate: the timeout of 45 s passed during the wait"));
   }
   EXPECT_LE(clock_->seconds(), 45.0);
   for (const auto& sent : transport_->sent()) {
     EXPECT_EQ(sent.request.url.find("/content"), std::string::npos) << "a download was started";
   }
+}
+
+TEST_F(GenerateTimeoutTest, TheVideoMayGoToASink) {
+  serve_task_done_at(25s);
+  std::string video;
+  const GenerateResult result = make_client().generate(
+      VideoRequest().prompt("a paper boat"),
+      [&video](std::string_view bytes) { video.append(bytes); }, options(60s));
+  EXPECT_EQ(result.download.bytes, 5u);
+  EXPECT_EQ(video.size(), 5u);
+  EXPECT_TRUE(result.download.path.empty());
+  EXPECT_FALSE(std::filesystem::exists(path_));
 }
 
 // The wait's own default (one hour) does not cut a generate() given two hours.
