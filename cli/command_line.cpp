@@ -9,6 +9,7 @@
 #include "exit_codes.hpp"
 #include "seedance/request.hpp"
 #include "seedance/version.hpp"
+#include "suggest.hpp"
 
 namespace seedance::cli {
 namespace {
@@ -347,7 +348,7 @@ CLI::App* add_mock_server(CLI::App& app) {
 }
 
 constexpr const char* kFooter =
-    "Run `seedance COMMAND --help` for a command's flags.\n"
+    "Run `seedance help COMMAND` (or `seedance COMMAND --help`) for a command's flags.\n"
     "Example: one per command, with SEEDANCE_BASE_URL and SEEDANCE_API_KEY set:\n"
     "  seedance generate --prompt \"A paper boat on a rainy street\" --duration 5 -o boat.mp4\n"
     "  seedance submit --prompt \"A lighthouse at dusk\" --image @first.png\n"
@@ -357,41 +358,221 @@ constexpr const char* kFooter =
     "  seedance last-frame task_abc123 -o frame.png\n"
     "  seedance batch prompts.jsonl --out-dir videos --concurrency 8 --rate 2\n"
     "  seedance mock-server --port 8080 --polls 2\n"
+    "  seedance completion bash\n"
+    "  seedance help generate\n"
     "  seedance --json status task_abc123\n"
     "Settings: flags > SEEDANCE_BASE_URL/SEEDANCE_API_KEY > the config file\n"
     "  ($XDG_CONFIG_HOME/seedance/config or ~/.config/seedance/config; `key = value` lines).\n"
     "Exit codes: 0 success, 1 task failed, 2 invalid input (nothing sent), 3 API error,\n"
     "4 network error/timeout/cancelled, 5 submit outcome unknown.";
 
+CLI::App* add_help(CLI::App& app, std::string& topic) {
+  CLI::App* help =
+      app.add_subcommand("help", "print the help of a command (the same as COMMAND --help)");
+  help->add_option("command", topic, "the command")->type_name("COMMAND");
+  help->footer("Example: seedance help generate");
+  return help;
+}
+
+CLI::App* add_completion(CLI::App& app, CommandLine& command_line) {
+  CLI::App* completion =
+      app.add_subcommand("completion", "print the shell completion script: bash, zsh or fish");
+  completion->add_option("shell", command_line.completion_shell, "bash, zsh or fish")
+      ->type_name("SHELL")
+      ->required()
+      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  completion->footer(
+      "An install puts the scripts where bash-completion, zsh and fish look; without one:\n"
+      "Example: source <(seedance completion bash)");
+  return completion;
+}
+
+// CLI11 lists only a command's own flags in its help; the global ones are accepted there too.
+std::string global_flags_help(const CLI::App& app) {
+  const std::vector<const CLI::Option*> options =
+      app.get_options([&app](const CLI::Option* option) {
+        return option->nonpositional() && option != app.get_help_ptr() &&
+               option != app.get_version_ptr();
+      });
+  // Without make_group's leading blank line: the footer comes after one already.
+  return CLI::Formatter()
+      .make_group("Global flags (before or after the command)", false, options)
+      .substr(1);
+}
+
+// The whole command line: `seedance` with its global flags and commands.
+struct Parser {
+  CLI::App app{"Generate videos with the Seedance 2.0 API.", "seedance"};
+  std::vector<std::pair<CLI::App*, Command>> commands;
+  CLI::App* mock_server = nullptr;
+  CLI::App* help = nullptr;
+  std::string help_topic;
+
+  explicit Parser(CommandLine& command_line) {
+    add_global_flags(app, command_line);
+    commands = {{add_generate(app, command_line), Command::Generate},
+                {add_submit(app, command_line), Command::Submit},
+                {add_status(app, command_line), Command::Status},
+                {add_wait(app, command_line), Command::Wait},
+                {add_download(app, command_line), Command::Download},
+                {add_last_frame(app, command_line), Command::LastFrame},
+                {add_batch(app, command_line), Command::Batch},
+                {add_completion(app, command_line), Command::Completion}};
+    mock_server = add_mock_server(app);
+    help = add_help(app, help_topic);
+    for (const auto& command : commands) {
+      command.first->fallthrough();
+      command.first->footer([this] { return global_flags_help(app); });
+    }
+    app.footer(kFooter);
+  }
+};
+
+std::vector<std::string> flag_names(const CLI::App& command) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : command.get_options()) {
+    for (const std::string& name : option->get_snames()) names.push_back("-" + name);
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
+}
+
+const CLI::App* find_command(const CLI::App& app, const std::string& name) {
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (command->get_name() == name) return command;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> command_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(command->get_name());
+  }
+  return names;
+}
+
+std::string unknown_command_hint(const CLI::App& app, const std::string& word) {
+  std::string hint = "unknown command '" + word + "'";
+  if (const auto match = closest_match(word, command_names(app))) {
+    hint += "; did you mean '" + *match + "'?";
+  }
+  return hint;
+}
+
+// "Did you mean" for each mistyped command or flag of argv. Only names are quoted back (never a
+// flag's value, which may be the API key).
+std::vector<std::string> typo_hints(int argc, const char* const* argv, const CLI::App& app) {
+  std::vector<std::string> hints;
+  const CLI::App* command = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument == "--" || (command != nullptr && command->get_name() == "mock-server")) break;
+    if (argument.size() < 2 || argument.front() != '-') {
+      if (command != nullptr) continue;  // an operand
+      command = find_command(app, argument);
+      if (command == nullptr) {
+        hints.push_back(unknown_command_hint(app, argument));
+        break;
+      }
+      continue;
+    }
+    const std::string name = argument.substr(0, argument.find('='));
+    const CLI::Option* option = command != nullptr ? command->get_option_no_throw(name) : nullptr;
+    if (option == nullptr) option = app.get_option_no_throw(name);
+    if (option != nullptr) {
+      if (name.size() == argument.size() && option->get_expected_min() > 0) ++i;  // its value
+      continue;
+    }
+    std::vector<std::string> candidates = flag_names(app);
+    if (command != nullptr) {
+      const std::vector<std::string> own = flag_names(*command);
+      candidates.insert(candidates.begin(), own.begin(), own.end());
+    }
+    std::string hint = "unknown flag " + name;
+    if (const auto match = closest_match(name, candidates))
+      hint += "; did you mean " + *match + "?";
+    hints.push_back(hint);
+    // The next word may be its value, to be quoted back no more than the value itself.
+    if (name.size() == argument.size() && i + 1 < argc && argv[i + 1][0] != '-') ++i;
+  }
+  return hints;
+}
+
+FlagSpec describe_flag(const CLI::Option& option) {
+  FlagSpec flag;
+  for (const std::string& name : option.get_snames()) flag.names.push_back("-" + name);
+  for (const std::string& name : option.get_lnames()) flag.names.push_back("--" + name);
+  if (option.get_expected_min() > 0) flag.value_name = option.get_type_name();
+  flag.help = option.get_description();
+  flag.repeatable = option.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
+  return flag;
+}
+
+CommandSpec describe_command(const CLI::App& command) {
+  CommandSpec spec{command.get_name(), command.get_description(), {}, {}};
+  for (const CLI::Option* option : command.get_options()) {
+    if (option->get_positional()) {
+      spec.operands.push_back(option->get_type_name());
+    } else {
+      spec.flags.push_back(describe_flag(*option));
+    }
+  }
+  return spec;
+}
+
 void report_usage_error(const std::string& message, bool json_errors, bool with_hint,
-                        std::ostream& err) {
+                        std::ostream& err, const std::vector<std::string>& typos = {}) {
   if (json_errors) {
-    report_usage_error_json(message, err);
+    std::string text = message;
+    for (const std::string& typo : typos) text += "; " + typo;
+    report_usage_error_json(text, err);
     return;
   }
   err << "seedance: error: " << message << '\n';
+  for (const std::string& typo : typos) err << "seedance: " << typo << '\n';
   if (with_hint) err << "seedance: run `seedance --help` for usage\n";
 }
 
+// `seedance help [COMMAND]`: exactly what `seedance [COMMAND] --help` does.
+ParseResult run_help(const Parser& parser, const char* program, bool json_errors, std::ostream& out,
+                     std::ostream& err) {
+  const std::string& topic = parser.help_topic;
+  if (topic.empty()) {
+    const char* const help_argv[] = {program, "--help"};
+    return parse_command_line(2, help_argv, out, err);
+  }
+  if (find_command(parser.app, topic) == nullptr) {
+    report_usage_error(unknown_command_hint(parser.app, topic), json_errors, true, err);
+    ParseResult result;
+    result.exit_code = kExitInvalidInput;
+    return result;
+  }
+  const char* const help_argv[] = {program, topic.c_str(), "--help"};
+  return parse_command_line(3, help_argv, out, err);
+}
+
 }  // namespace
+
+ParserSpec describe_parser() {
+  CommandLine scratch;
+  const Parser parser(scratch);
+  ParserSpec spec;
+  for (const CLI::Option* option : parser.app.get_options()) {
+    spec.global_flags.push_back(describe_flag(*option));
+  }
+  for (const CLI::App* command : parser.app.get_subcommands([](const CLI::App*) { return true; })) {
+    spec.commands.push_back(describe_command(*command));
+  }
+  return spec;
+}
 
 ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& out,
                                std::ostream& err) {
   CommandLine command_line;
   const bool json_errors = asks_for_json(argc, argv);
-  CLI::App app("Generate videos with the Seedance 2.0 API.", "seedance");
-  add_global_flags(app, command_line);
-  const std::pair<CLI::App*, Command> commands[] = {
-      {add_generate(app, command_line), Command::Generate},
-      {add_submit(app, command_line), Command::Submit},
-      {add_status(app, command_line), Command::Status},
-      {add_wait(app, command_line), Command::Wait},
-      {add_download(app, command_line), Command::Download},
-      {add_last_frame(app, command_line), Command::LastFrame},
-      {add_batch(app, command_line), Command::Batch}};
-  CLI::App* mock_server = add_mock_server(app);
-  for (const auto& command : commands) command.first->fallthrough();
-  app.footer(kFooter);
+  Parser parser(command_line);
+  CLI::App& app = parser.app;
 
   ParseResult result;
   result.exit_code = kExitInvalidInput;
@@ -408,16 +589,18 @@ ParseResult parse_command_line(int argc, const char* const* argv, std::ostream& 
     }
     std::vector<std::string> keys = possible_keys(argc, argv, app);
     keys.push_back(command_line.api_key);
-    report_usage_error(redact_keys(error.what(), keys), json_errors, true, err);
+    report_usage_error(redact_keys(error.what(), keys), json_errors, true, err,
+                       typo_hints(argc, argv, app));
     return result;
   }
 
-  for (const auto& [subcommand, command] : commands) {
+  if (*parser.help) return run_help(parser, argv[0], json_errors, out, err);
+  for (const auto& [subcommand, command] : parser.commands) {
     if (*subcommand) command_line.command = command;
   }
-  if (*mock_server) {
+  if (*parser.mock_server) {
     command_line.command = Command::MockServer;
-    command_line.mock_server_arguments = mock_server->remaining();
+    command_line.mock_server_arguments = parser.mock_server->remaining();
   }
   if (command_line.command == Command::Generate && !command_line.dry_run &&
       command_line.output_path.empty()) {

@@ -10,7 +10,17 @@
 
 namespace seedance::cli {
 
-enum class Command { Generate, Submit, Status, Wait, Download, LastFrame, Batch, MockServer };
+enum class Command {
+  Generate,
+  Submit,
+  Status,
+  Wait,
+  Download,
+  LastFrame,
+  Batch,
+  MockServer,
+  Completion
+};
 
 /// The flags of `seedance batch`, as typed.
 struct BatchFlags {
@@ -41,6 +51,7 @@ struct CommandLine {
   BatchFlags batch;  ///< batch.
   /// mock-server: the arguments after it, passed to seedance-mock-server unchanged.
   std::vector<std::string> mock_server_arguments;
+  std::string completion_shell;  ///< completion: bash, zsh or fish.
 
   // Global flags.
   bool json = false;        ///< Results as JSON on stdout, errors as a JSON object on stderr.
@@ -58,6 +69,30 @@ struct ParseResult {
   std::optional<CommandLine> command_line;
   int exit_code = 0;  ///< Meaningful when command_line is empty: 0 after help/version, else 2.
 };
+
+/// A flag as the parser defines it (for completion scripts).
+struct FlagSpec {
+  std::vector<std::string> names;  ///< e.g. "-o", "--output".
+  std::string value_name;          ///< e.g. "FILE"; empty when the flag takes no separate value.
+  std::string help;
+  bool repeatable = false;  ///< It may be given more than once.
+};
+
+/// A command as the parser defines it.
+struct CommandSpec {
+  std::string name;
+  std::string help;
+  std::vector<FlagSpec> flags;        ///< Its own; the global flags are accepted as well.
+  std::vector<std::string> operands;  ///< The value names of its positional arguments, in order.
+};
+
+struct ParserSpec {
+  std::vector<FlagSpec> global_flags;
+  std::vector<CommandSpec> commands;
+};
+
+/// The flags and commands of the parser parse_command_line() uses, read from it.
+ParserSpec describe_parser();
 
 /// Parses argv. Help and --version go to `out`; syntax errors go to `err` as "seedance: error: ..."
 /// with exit code 2.

@@ -25,6 +25,8 @@ int dispatch(const CommandLine& command_line, std::ostream& out, std::ostream& e
       return run_batch_command(command_line, out, console, settings);
     case Command::MockServer:
       return run_mock_server(command_line, out, err);
+    case Command::Completion:
+      return run_completion(command_line, out);
   }
   return kExitSuccess;
 }

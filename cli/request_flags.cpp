@@ -63,15 +63,43 @@ void set_int_or_bool(const std::string& flag, const std::optional<std::string>& 
   if (const auto value = parse_int_or_bool(flag, *text, problems)) std::visit(set, *value);
 }
 
+// Whether `argument`, as typed without '@', names an existing local file. Such an argument is
+// surely meant as that file, and would otherwise go to the service as its name (bare base64 or a
+// URL it cannot fetch).
+bool names_local_file(const std::string& argument) {
+  if (argument.empty() || argument.front() == '@' || argument.find("://") != std::string::npos ||
+      argument.compare(0, 5, "data:") == 0) {
+    return false;
+  }
+  std::error_code error;
+  return std::filesystem::is_regular_file(argument, error);
+}
+
 // Resolves one image flag's argument, recording a problem (and returning nullopt) on failure.
 std::optional<std::string> image_argument(const std::string& flag, const std::string& argument,
                                           std::vector<std::string>& problems) {
+  if (names_local_file(argument)) {
+    problems.push_back(flag + ": " + quoted(argument) +
+                       " is a local file; to send a local file, write @" + argument);
+    return std::nullopt;
+  }
   try {
     return resolve_image_argument(argument);
   } catch (const ValidationError& error) {
     for (const auto& problem : error.problems()) problems.push_back(flag + ": " + problem);
     if (error.problems().empty()) problems.push_back(flag + ": " + error.what());
   }
+  return std::nullopt;
+}
+
+// A --video or --audio argument, or nullopt and a problem for a local file: the API takes those
+// only by URL, so '@' would not help either.
+std::optional<std::string> media_url(const std::string& flag, const std::string& argument,
+                                     std::vector<std::string>& problems) {
+  if (!names_local_file(argument)) return argument;
+  problems.push_back(flag + ": " + quoted(argument) +
+                     " is a local file; the API takes video and audio only by http(s) URL, so "
+                     "upload it where the service can fetch it and pass that URL");
   return std::nullopt;
 }
 
@@ -213,8 +241,12 @@ VideoRequest build_video_request(const RequestFlags& flags, std::vector<std::str
   }
 
   add_images(flags, request, problems);
-  if (flags.video) request.video(*flags.video);
-  if (flags.audio) request.audio(*flags.audio);
+  if (flags.video) {
+    if (auto url = media_url("--video", *flags.video, problems)) request.video(*url);
+  }
+  if (flags.audio) {
+    if (auto url = media_url("--audio", *flags.audio, problems)) request.audio(*url);
+  }
 
   if (flags.duration) {
     const auto seconds = parse_integer(*flags.duration);

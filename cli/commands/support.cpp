@@ -40,7 +40,11 @@ json status_json(const std::string& task_id, TaskStatus status, const std::strin
 
 ClientOptions client_options(const CommandLine& command_line, const RunSettings& settings,
                              Console& console, std::vector<std::string>& problems) {
-  const ConfigFile config = load_config(command_line.config_path, problems);
+  std::vector<std::string> config_problems;
+  const ConfigFile config = load_config(command_line.config_path, config_problems);
+  // A bad config line stops the command with that error alone: what it leads to (no API key, say)
+  // would only hide the line to fix.
+  throw_if_any(config_problems);
   ClientOptions options;
   options.base_url = resolve_setting(command_line.base_url, "SEEDANCE_BASE_URL", config.base_url);
   options.api_key = resolve_setting(command_line.api_key, "SEEDANCE_API_KEY", config.api_key);

@@ -150,6 +150,7 @@ int run_last_frame(const CommandLine& command_line, std::ostream& out, Console& 
 int run_batch_command(const CommandLine& command_line, std::ostream& out, Console& console,
                       const RunSettings& settings);
 int run_mock_server(const CommandLine& command_line, std::ostream& out, std::ostream& err);
+int run_completion(const CommandLine& command_line, std::ostream& out);
 ///@}
 
 }  // namespace seedance::cli

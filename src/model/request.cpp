@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <iterator>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/json_codec.hpp"
+#include "model/request_words.hpp"
 #include "seedance/error.hpp"
 #include "text.hpp"
 
@@ -703,6 +705,23 @@ std::optional<ServiceTier> parse_service_tier(std::string_view text) noexcept {
 std::optional<ImageRole> parse_image_role(std::string_view text) noexcept {
   return parse_word<ImageRole>(text, kImageRoleWords);
 }
+
+namespace detail {
+
+std::vector<std::string_view> resolution_words() {
+  return {std::begin(kResolutionWords), std::end(kResolutionWords)};
+}
+std::vector<std::string_view> ratio_words() {
+  return {std::begin(kRatioWords), std::end(kRatioWords)};
+}
+std::vector<std::string_view> service_tier_words() {
+  return {std::begin(kServiceTierWords), std::end(kServiceTierWords)};
+}
+std::vector<std::string_view> known_models() {
+  return {models::kSeedance2, models::kSeedance2Fast};
+}
+
+}  // namespace detail
 
 ContentItem ContentItem::text(std::string text) {
   return ContentItem{ContentType::Text, std::move(text), std::nullopt};

@@ -1,5 +1,5 @@
 // Runs the real `seedance` for what makes it a well-behaved tool: --json shapes, --quiet and
-// --verbose, where settings come from, mock-server, help, bash completion, and what stderr shows
+// --verbose, where settings come from, mock-server, help, and what stderr shows
 // on a terminal (a pseudo-terminal) versus a pipe.
 #include <pty.h>
 #include <signal.h>
@@ -34,7 +34,6 @@ using ::testing::Not;
 using testing::ProcessResult;
 using ::testing::StartsWith;
 
-const std::string kCompletion = SEEDANCE_COMPLETION_PATH;
 const std::string kApiKey = "sk-tool-test-4a5b6c7d";
 constexpr std::uint64_t kVideoSize = 32 * 1024;
 
@@ -289,26 +288,6 @@ TEST_F(CliToolTest, HelpHasAnExampleForEveryCommand) {
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_THAT(help.out, HasSubstr(std::string("Example: seedance ") + command)) << command;
   }
-}
-
-// Runs the completion function as bash would for the words typed so far.
-std::string complete(const std::string& words) {
-  const std::string script = "source '" + kCompletion + "'; COMP_WORDS=(" + words +
-                             "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _seedance; "
-                             "echo \"${COMPREPLY[*]}\"";
-  const ProcessResult result = testing::run_process("/bin/bash", {"-c", script}, {});
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return result.out;
-}
-
-TEST(CliCompletion, CompletesCommandsFlagsAndValues) {
-  EXPECT_EQ(complete("seedance ba"), "batch\n");
-  EXPECT_EQ(complete("seedance batch jobs.jsonl --conc"), "--concurrency\n");
-  EXPECT_EQ(complete("seedance generate --resolution 10"), "1080p\n");
-  EXPECT_THAT(complete("seedance --js"), HasSubstr("--json"));
-  EXPECT_EQ(complete("seedance --alias"), "--alias-routes\n");
-  EXPECT_EQ(complete("seedance generate --camera"), "--camera-fixed\n");
-  EXPECT_EQ(complete("seedance mock-server --dialect g"), "gateway\n");
 }
 
 // Runs the program on a pseudo-terminal (stdin, stdout and stderr) and returns all it wrote.

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -250,6 +251,87 @@ TEST(ParseCommandLine, EveryCommandsHelpHasAnExample) {
   EXPECT_EQ(parsed.result.exit_code, 0);
   EXPECT_THAT(parsed.out, HasSubstr("Example:"));
   EXPECT_THAT(parsed.out, HasSubstr("Exit codes"));
+}
+
+TEST(ParseCommandLine, HelpCommandIsTheCommandsHelp) {
+  for (const char* command :
+       {"generate", "submit", "status", "wait", "download", "batch", "completion"}) {
+    const auto help = parse({"help", command});
+    const auto flag = parse({command, "--help"});
+    EXPECT_EQ(help.result.exit_code, 0) << command;
+    EXPECT_FALSE(help.result.command_line) << command;
+    EXPECT_EQ(help.out, flag.out) << command;
+  }
+  const auto top = parse({"help"});
+  EXPECT_EQ(top.result.exit_code, 0);
+  EXPECT_EQ(top.out, parse({"--help"}).out);
+
+  const auto unknown = parse({"help", "genrate"});
+  EXPECT_EQ(unknown.result.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command 'genrate'; did you mean 'generate'?"));
+}
+
+TEST(ParseCommandLine, EveryCommandsHelpListsTheGlobalFlags) {
+  for (const char* command : {"generate", "submit", "status", "wait", "download", "batch"}) {
+    const auto parsed = parse({command, "--help"});
+    EXPECT_THAT(parsed.out, HasSubstr("Global flags (before or after the command):")) << command;
+    for (const char* flag : {"--base-url", "--api-key", "--config", "--ca-bundle", "--proxy",
+                             "--alias-routes", "--json", "-q,--quiet", "-v,--verbose"}) {
+      EXPECT_THAT(parsed.out, HasSubstr(flag)) << command << " " << flag;
+    }
+  }
+}
+
+TEST(ParseCommandLine, MistypedCommandsAndFlagsGetASuggestion) {
+  auto parsed = parse({"genrate", "--prompt", "x"});
+  EXPECT_EQ(parsed.result.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("seedance: unknown command 'genrate'; did you mean "
+                                    "'generate'?\n"));
+
+  parsed = parse({"submit", "--promt", "x", "--resolutoin", "720p"});
+  EXPECT_EQ(parsed.result.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("seedance: unknown flag --promt; did you mean --prompt?\n"));
+  EXPECT_THAT(parsed.err,
+              HasSubstr("seedance: unknown flag --resolutoin; did you mean --resolution?\n"));
+
+  // A global flag mistyped after the command, and the value of a mistyped --api-key unquoted.
+  parsed = parse({"status", "task_1", "--jsno", "--api-kee=sk-secret-value"});
+  EXPECT_THAT(parsed.err, HasSubstr("unknown flag --jsno; did you mean --json?"));
+  EXPECT_THAT(parsed.err, HasSubstr("unknown flag --api-kee; did you mean --api-key?"));
+  EXPECT_THAT(parsed.err, ::testing::Not(HasSubstr("sk-secret-value")));
+
+  // --json puts the suggestion in the error object's message.
+  parsed = parse({"--json", "stauts", "task_1"});
+  EXPECT_THAT(parsed.err, HasSubstr("did you mean 'status'?"));
+}
+
+TEST(ParseCommandLine, CompletionTakesAKnownShell) {
+  auto parsed = parse({"completion", "zsh"});
+  ASSERT_TRUE(parsed.result.command_line) << parsed.err;
+  EXPECT_EQ(parsed.result.command_line->command, Command::Completion);
+  EXPECT_EQ(parsed.result.command_line->completion_shell, "zsh");
+  parsed = parse({"completion", "powershell"});
+  EXPECT_EQ(parsed.result.exit_code, 2);
+}
+
+TEST(DescribeParser, ReadsTheFlagsAndCommandsOfTheParser) {
+  const ParserSpec spec = describe_parser();
+  std::vector<std::string> commands;
+  for (const CommandSpec& command : spec.commands) commands.push_back(command.name);
+  EXPECT_THAT(commands, ::testing::IsSupersetOf({"generate", "submit", "status", "wait", "download",
+                                                 "batch", "mock-server", "completion", "help"}));
+  const auto generate = std::find_if(spec.commands.begin(), spec.commands.end(),
+                                     [](const CommandSpec& c) { return c.name == "generate"; });
+  ASSERT_NE(generate, spec.commands.end());
+  const auto output = std::find_if(generate->flags.begin(), generate->flags.end(),
+                                   [](const FlagSpec& f) { return f.names.back() == "--output"; });
+  ASSERT_NE(output, generate->flags.end());
+  EXPECT_THAT(output->names, ElementsAre("-o", "--output"));
+  EXPECT_EQ(output->value_name, "FILE");
+  const auto images = std::find_if(generate->flags.begin(), generate->flags.end(),
+                                   [](const FlagSpec& f) { return f.names.back() == "--images"; });
+  ASSERT_NE(images, generate->flags.end());
+  EXPECT_TRUE(images->repeatable);
 }
 
 }  // namespace

@@ -523,5 +523,46 @@ TEST(ThrowIfAny, ThrowsAValidationErrorWithEveryProblem) {
   }
 }
 
+// A media flag naming an existing file without '@' sends nothing and says how to send the file.
+TEST(BuildVideoRequest, ALocalFileWithoutTheAtSignIsAProblemThatSaysHow) {
+  testing::TempDir dir;
+  const std::string png = dir.file("first.png");
+  testing::write_file(png, testing::tiny_png());
+  RequestFlags flags = prompt_only();
+  flags.image = png;
+  flags.images = {png};
+  flags.first_frame = png;
+  flags.last_frame = png;
+  flags.reference_images = {png};
+  std::vector<std::string> problems;
+  build_video_request(flags, problems);
+  ASSERT_THAT(problems, SizeIs(5));
+  for (const char* flag :
+       {"--image", "--images", "--first-frame", "--last-frame", "--reference-image"}) {
+    EXPECT_THAT(problems, Contains(std::string(flag) + ": '" + png +
+                                   "' is a local file; to send a local file, write @" + png));
+  }
+
+  // Video and audio go by URL only, so '@' is no way out for them.
+  flags = prompt_only();
+  flags.video = png;
+  flags.audio = png;
+  problems.clear();
+  build_video_request(flags, problems);
+  ASSERT_THAT(problems, SizeIs(2));
+  EXPECT_THAT(problems[0], StartsWith("--video: '" + png +
+                                      "' is a local file; the API takes video "
+                                      "and audio only by http(s) URL"));
+  EXPECT_THAT(problems[1], StartsWith("--audio: '" + png + "' is a local file"));
+
+  // A name that is no file is left to the usual checks.
+  flags = prompt_only();
+  flags.image = dir.file("missing.png");
+  problems.clear();
+  build_video_request(flags, problems);
+  ASSERT_THAT(problems, SizeIs(1));
+  EXPECT_THAT(problems[0], Not(HasSubstr("local file;")));
+}
+
 }  // namespace
 }  // namespace seedance::cli
