@@ -26,14 +26,15 @@ struct BatchFlags {
 /// Everything the command line asked for, not yet checked beyond its syntax.
 struct CommandLine {
   Command command = Command::Submit;
-  std::string base_url;     ///< Empty: SEEDANCE_BASE_URL.
-  std::string api_key;      ///< Empty: SEEDANCE_API_KEY.
-  RequestFlags request;     ///< generate, submit.
-  WaitFlags wait;           ///< generate, wait.
-  std::string task_id;      ///< status, wait, download.
-  std::string output_path;  ///< generate, download.
-  bool dry_run = false;     ///< generate, submit.
-  bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
+  std::string base_url;              ///< Empty: SEEDANCE_BASE_URL.
+  std::string api_key;               ///< Empty: SEEDANCE_API_KEY.
+  RequestFlags request;              ///< generate, submit.
+  WaitFlags wait;                    ///< generate, wait.
+  std::string task_id;               ///< status, wait, download.
+  std::string output_path;           ///< generate, download.
+  bool dry_run = false;              ///< generate, submit.
+  bool no_resume = false;            ///< download: start over instead of resuming "<FILE>.part".
+  bool wait_until_finished = false;  ///< download --wait: wait for the task first.
   std::optional<std::string> download_timeout;  ///< download: seconds as typed; 0 sets none.
   bool overwrite = false;                       ///< generate, download: replace an existing FILE.
   /// generate, download: the stall window in seconds, as typed (TransportOptions::low_speed_time).

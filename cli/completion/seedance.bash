@@ -45,7 +45,7 @@ _seedance() {
     submit) flags="$request --dry-run $global" ;;
     status) flags="$global" ;;
     wait) flags="$waiting $global" ;;
-    download) flags="$output --no-resume --timeout $global" ;;
+    download) flags="$output --no-resume --wait --timeout $global" ;;
     batch) flags="--out-dir --concurrency --rate --journal --resubmit-unknown $waiting $global"
       if [[ "$cur" != -* ]]; then
         COMPREPLY=($(compgen -f -- "$cur"))
