@@ -19,7 +19,8 @@ using std::chrono::system_clock;
 
 class ClientPollFloorTest : public ::testing::Test {
  protected:
-  ClientPollFloorTest() : client_(options()) {}
+  // Far from the fake clock's zero, as a steady clock is: a poll 2 s earlier is representable.
+  ClientPollFloorTest() : client_(options()) { clock_->advance(std::chrono::hours(1)); }
 
   ClientOptions options() {
     ClientOptions options;
