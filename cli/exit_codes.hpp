@@ -11,10 +11,10 @@ namespace seedance::cli {
 /// The documented exit codes of `seedance` (see cli/README.md).
 enum ExitCode : int {
   kExitSuccess = 0,
-  kExitTaskFailed = 1,    ///< The task ended in FAILURE.
-  kExitInvalidInput = 2,  ///< Invalid input; nothing was sent.
-  kExitApiError = 3,      ///< An error object or HTTP error status from the service.
-  kExitNetworkError = 4,  ///< Network error, timeout, cancellation, local I/O error.
+  kExitTaskFailed = 1,            ///< The task ended in FAILURE.
+  kExitInvalidInput = 2,          ///< Invalid input; nothing was sent.
+  kExitApiError = 3,              ///< An error object or HTTP error status from the service.
+  kExitNetworkError = 4,          ///< Network error, timeout, cancellation, local I/O error.
   kExitSubmitOutcomeUnknown = 5,  ///< The submit may have created a task.
 };
 
