@@ -280,13 +280,16 @@ CLI::App* add_download(CLI::App& app, CommandLine& command_line) {
   add_output_flags(*download, command_line);
   download->add_flag("--no-resume", command_line.no_resume,
                      "start over instead of resuming an interrupted download (FILE.part)");
+  download->add_flag("--wait", command_line.wait_until_finished,
+                     "wait for the task to finish first (as `seedance wait` does), then download");
   add_text(*download, "--timeout", command_line.download_timeout,
            "give up after this many seconds, retries included, keeping FILE.part; 0 (the "
            "default) sets no limit",
            "S");
   download->footer(
-      "An interrupted download resumes from FILE.part when run again.\n"
-      "Example: seedance download task_abc123 -o video.mp4");
+      "An interrupted download resumes from FILE.part when run again. A task that is not\n"
+      "finished has no video yet: wait for it first (seedance wait TASK_ID), or pass --wait.\n"
+      "Example: seedance download task_abc123 -o video.mp4 --wait");
   return download;
 }
 

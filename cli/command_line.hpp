@@ -44,6 +44,7 @@ struct CommandLine {
   std::string output_path;  ///< generate, download, last-frame; "-" is stdout (not last-frame).
   bool dry_run = false;     ///< generate, submit, batch.
   bool no_resume = false;   ///< download: start over instead of resuming "<FILE>.part".
+  bool wait_until_finished = false;             ///< download --wait: wait for the task first.
   std::optional<std::string> download_timeout;  ///< download: seconds as typed; 0 sets none.
   bool overwrite = false;  ///< generate, download, last-frame: replace an existing FILE.
   /// generate, download: the stall window in seconds, as typed (TransportOptions::low_speed_time).

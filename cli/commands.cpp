@@ -49,8 +49,9 @@ int run_command(const CommandLine& command_line, std::ostream& raw_out, std::ost
     }
   } catch (const std::exception& error) {
     out.flush();
-    return command_line.json ? report_error_json(error, err, api_key)
-                             : report_error(error, err, api_key);
+    const std::string key_source = api_key_source(command_line);
+    return command_line.json ? report_error_json(error, err, api_key, key_source)
+                             : report_error(error, err, api_key, key_source);
   } catch (...) {
     err << "seedance: error: unexpected failure\n";
     return kExitNetworkError;

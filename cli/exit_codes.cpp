@@ -58,6 +58,14 @@ std::string resume_hint(const std::exception& error) {
          "` and `seedance download " + id + " -o FILE`";
 }
 
+// Where the refused key came from, so the user knows which one to fix; empty for any other error.
+std::string key_source_hint(const std::exception& error, const std::string& key_source) {
+  const auto* api_error = dynamic_cast<const ApiError*>(&error);
+  if (api_error == nullptr || key_source.empty()) return {};
+  if (api_error->http_status() != 401 && api_error->http_status() != 403) return {};
+  return "the API key came from " + key_source;
+}
+
 }  // namespace
 
 int exit_code_for(const std::exception& error) noexcept {
@@ -86,11 +94,13 @@ std::string request_id_line(const std::exception& error) {
   return "request id: " + sdk_error->request_id();
 }
 
-int report_error(const std::exception& error, std::ostream& err, const std::string& api_key) {
+int report_error(const std::exception& error, std::ostream& err, const std::string& api_key,
+                 const std::string& key_source) {
   for (const auto& line : describe(error)) err << "seedance: " << redact(line, api_key) << '\n';
   const std::string request_id = request_id_line(error);
   if (!request_id.empty()) err << "seedance: " << redact(request_id, api_key) << '\n';
-  for (const std::string& hint : {resume_hint(error), certificate_hint(error)}) {
+  for (const std::string& hint :
+       {resume_hint(error), certificate_hint(error), key_source_hint(error, key_source)}) {
     if (!hint.empty()) err << "seedance: " << redact(hint, api_key) << '\n';
   }
   err.flush();
@@ -109,7 +119,8 @@ std::string error_kind(const std::exception& error) {
   return "local_error";
 }
 
-int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key) {
+int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key,
+                      const std::string& key_source) {
   const int exit_code = exit_code_for(error);
   const std::string kind = error_kind(error);
   nlohmann::json object = {{"message", redact(error.what(), api_key)},
@@ -138,6 +149,7 @@ int report_error_json(const std::exception& error, std::ostream& err, const std:
   }
   std::string hint = resume_hint(error);
   if (hint.empty()) hint = certificate_hint(error);
+  if (hint.empty()) hint = key_source_hint(error, key_source);
   if (!hint.empty()) object["hint"] = redact(hint, api_key);
   // Replacement of invalid UTF-8 keeps a strange server message from making dump() throw.
   err << nlohmann::json{{"error", object}}.dump(-1, ' ', false,

@@ -11,10 +11,10 @@ namespace seedance::cli {
 /// The documented exit codes of `seedance` (see cli/README.md).
 enum ExitCode : int {
   kExitSuccess = 0,
-  kExitTaskFailed = 1,    ///< The task ended in FAILURE.
-  kExitInvalidInput = 2,  ///< Invalid input; nothing was sent.
-  kExitApiError = 3,      ///< An error object or HTTP error status from the service.
-  kExitNetworkError = 4,  ///< Network error, timeout, cancellation (Ctrl-C), local I/O error.
+  kExitTaskFailed = 1,            ///< The task ended in FAILURE.
+  kExitInvalidInput = 2,          ///< Invalid input; nothing was sent.
+  kExitApiError = 3,              ///< An error object or HTTP error status from the service.
+  kExitNetworkError = 4,          ///< Network error, timeout, cancellation, local I/O error.
   kExitSubmitOutcomeUnknown = 5,  ///< The submit may have created a task.
 };
 
@@ -34,8 +34,10 @@ std::string redact(std::string text, const std::string& secret);
 
 /// Writes the error to `err` as "seedance: error: ..." lines - one per problem of a
 /// ValidationError - followed by a hint on what to do next when there is one (for instance how to
-/// resume waiting on a task that was already submitted). Returns exit_code_for(error).
-int report_error(const std::exception& error, std::ostream& err, const std::string& api_key);
+/// resume waiting on a task that was already submitted, or, for a refused key (HTTP 401 or 403),
+/// `key_source`: where the key came from). Returns exit_code_for(error).
+int report_error(const std::exception& error, std::ostream& err, const std::string& api_key,
+                 const std::string& key_source = {});
 
 /// The kind of failure as a word: "validation_error", "task_failed", "api_error",
 /// "response_error", "submit_outcome_unknown", "timeout", "cancelled", "network_error", or
@@ -46,7 +48,8 @@ std::string error_kind(const std::exception& error);
 /// {"error":{"message","type","code","kind","exit_code","http_status","task_id","problems","hint"}}
 /// (type and code: the API error object's, else the kind and ""; optional members only when
 /// known). Returns exit_code_for(error).
-int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key);
+int report_error_json(const std::exception& error, std::ostream& err, const std::string& api_key,
+                      const std::string& key_source = {});
 
 /// A command-line syntax error as that JSON object (kind and type "usage_error", exit code 2).
 void report_usage_error_json(const std::string& message, std::ostream& err);

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cerrno>
+#include <cstdlib>
 #include <system_error>
 
 namespace seedance::cli {
@@ -14,11 +17,17 @@ namespace {
 std::atomic<int> signal_pipe_write_end{-1};
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free atomic");
 
+// The first signal that arrived while a guard was alive, for end_by_signal() once the command
+// has cleaned up.
+std::atomic<int> first_signal{0};
+
 constexpr char kInterrupted = 'i';
 constexpr char kStop = 's';
 
-extern "C" void forward_signal_to_pipe(int /*signal*/) {
+extern "C" void forward_signal_to_pipe(int signal) {
   const int saved_errno = errno;
+  int none = 0;
+  first_signal.compare_exchange_strong(none, signal);
   const int fd = signal_pipe_write_end.load();
   if (fd >= 0) {
     const char byte = kInterrupted;
@@ -73,6 +82,23 @@ void InterruptGuard::watch(CancellationToken token) {
     interrupted_.store(true);
     token.cancel();
   }
+}
+
+int interrupting_signal() noexcept { return first_signal.load(); }
+
+void end_by_signal(int signal) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(signal, &action, nullptr);
+  sigset_t unblocked;
+  sigemptyset(&unblocked);
+  sigaddset(&unblocked, signal);
+  ::pthread_sigmask(SIG_UNBLOCK, &unblocked, nullptr);
+  ::raise(signal);
+  // Not reached: the default action of SIGINT and SIGTERM ends the process. Were it reached, the
+  // exit code is the one a shell reports for such a death.
+  std::_Exit(128 + signal);
 }
 
 }  // namespace seedance::cli

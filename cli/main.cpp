@@ -5,6 +5,7 @@
 
 #include "command_line.hpp"
 #include "commands.hpp"
+#include "interrupt.hpp"
 
 int main(int argc, char** argv) {
   const auto parsed = seedance::cli::parse_command_line(argc, argv, std::cout, std::cerr);
@@ -16,5 +17,9 @@ int main(int argc, char** argv) {
   const int exit_code =
       seedance::cli::run_command(*parsed.command_line, std::cout, std::cerr, settings);
   std::cout.flush();
+  std::cerr.flush();
+  if (const int signal = seedance::cli::interrupting_signal(); signal != 0) {
+    seedance::cli::end_by_signal(signal);
+  }
   return exit_code;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -80,6 +81,15 @@ std::string effective_api_key(const CommandLine& command_line) {
   std::vector<std::string> ignored;
   return resolve_setting(command_line.api_key, "SEEDANCE_API_KEY",
                          load_config(command_line.config_path, ignored).api_key);
+}
+
+std::string api_key_source(const CommandLine& command_line) {
+  if (!command_line.api_key.empty()) return "--api-key";
+  const char* environment = std::getenv("SEEDANCE_API_KEY");
+  if (environment != nullptr && environment[0] != '\0') return "SEEDANCE_API_KEY";
+  std::vector<std::string> ignored;
+  const ConfigFile config = load_config(command_line.config_path, ignored);
+  return config.api_key.empty() ? std::string() : "the config file " + config.path;
 }
 
 json receipt_json(const Receipt& receipt) {

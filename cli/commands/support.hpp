@@ -80,6 +80,10 @@ void apply_stall_timeout(const CommandLine& command_line, ClientOptions& options
 /// The API key as it will be used, for redacting errors (config problems are ignored here).
 std::string effective_api_key(const CommandLine& command_line);
 
+/// Where that key comes from, for an authentication error: "--api-key", "SEEDANCE_API_KEY" or
+/// "the config file PATH"; empty when there is none.
+std::string api_key_source(const CommandLine& command_line);
+
 /// The JSON of a receipt and of a task: the SDK's reading and, under "response", the body as
 /// the service sent it.
 nlohmann::json receipt_json(const Receipt& receipt);

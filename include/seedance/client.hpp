@@ -29,6 +29,7 @@ namespace seedance {
 class TaskGroup;
 namespace detail {
 class Engine;
+struct ClientPollFloor;
 }  // namespace detail
 
 /// The default of ClientOptions::max_response_bytes: 4 MiB.
@@ -195,6 +196,7 @@ class Client {
  private:
   friend class TaskGroup;
   friend class detail::Engine;
+  friend struct detail::ClientPollFloor;
   explicit Client(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   Receipt submit_task(const VideoRequest& request,
                       const std::optional<CancellationToken>& cancel) const;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "client/client_poll_floor.hpp"
 #include "download/download_file.hpp"
 #include "engine/task_group_engine.hpp"
 #include "http/url.hpp"
@@ -181,13 +182,7 @@ std::size_t TaskGroup::submit(const VideoRequest& request, std::string download_
 std::size_t TaskGroup::track(std::string task_id, std::string download_path,
                              std::optional<std::chrono::system_clock::time_point> last_polled) {
   detail::check_task_id(task_id);
-  if (last_polled) {
-    // Onto the Client's clock, where the engine looks for the floor of a tracked task.
-    const Client::Impl& impl = *state_->client.impl_;
-    const auto age = std::chrono::system_clock::now() - *last_polled;
-    impl.poll_floor.record(task_id,
-                           impl.clock->now() - std::chrono::duration_cast<Clock::duration>(age));
-  }
+  if (last_polled) detail::ClientPollFloor::record(state_->client, task_id, *last_polled);
   JobSpec spec = make_spec(state_->options, std::move(download_path));
   spec.task_id = std::move(task_id);
   std::vector<JobSpec> specs;

@@ -74,28 +74,6 @@ TEST_F(CliToolTest, SubmitJsonIsTheReceipt) {
   EXPECT_TRUE(server_.task(receipt.at("task_id")).has_value());
 }
 
-// Ctrl-C while a submit is on the wire must not lose the task it creates: the submit runs to
-// its answer and the task id is printed.
-TEST_F(CliToolTest, CtrlCDuringASentSubmitStillPrintsTheTaskId) {
-  server_.add_fault("POST /v1/videos: delay-ms=1500");
-  ChildProcess submitting(kCli, {"submit", "--prompt", "A lighthouse"}, environment());
-  // The mock logs a request when it arrives, before the delay: then the submit is on the wire.
-  // The loop's bound is a safety net against a hung child, not a delay.
-  for (int i = 0; i < 3000 && server_.count("POST", "/v1/videos") == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_EQ(server_.count("POST", "/v1/videos"), 1u) << describe(submitting.finish());
-  ASSERT_EQ(server_.task_count(), 0u);  // still inside the delay: nothing answered yet
-  submitting.send_signal(SIGINT);
-  const ProcessResult result = submitting.finish();
-  EXPECT_EQ(result.exit_code, 0) << describe(result);
-  ASSERT_EQ(server_.task_count(), 1u);
-  const std::string task_id = result.out.substr(0, result.out.find('\n'));
-  EXPECT_THAT(task_id, StartsWith("task_"));
-  EXPECT_TRUE(server_.task(task_id).has_value());
-  EXPECT_THAT(result.out + result.err, Not(HasSubstr(kApiKey)));
-}
-
 // The download's --timeout covers the whole call: a server that sends nothing in time ends it
 // with exit 4 and the timeout named, and the part is kept for the next run.
 TEST_F(CliToolTest, DownloadTimeoutEndsAStuckDownloadWithExitFour) {
@@ -120,11 +98,13 @@ TEST_F(CliToolTest, StatusAndWaitJsonAreTheTaskDetail) {
   EXPECT_EQ(detail.at("progress"), 100);
   EXPECT_EQ(detail.at("response").at("id"), task_id);
 
-  result = seedance({"--json", "wait", task_id});
+  // Another task: a wait on the same one would first sit out the 5 s floor after the status.
+  const std::string waited_id = server_.create_succeeded_task();
+  result = seedance({"--json", "wait", waited_id});
   ASSERT_EQ(result.exit_code, 0) << describe(result);
   detail = one_json_line(result.out);
   EXPECT_EQ(detail.at("status"), "SUCCESS");
-  EXPECT_EQ(detail.at("result_url"), "/v1/videos/" + task_id + "/content");
+  EXPECT_EQ(detail.at("result_url"), "/v1/videos/" + waited_id + "/content");
 }
 
 TEST_F(CliToolTest, GenerateAndDownloadJsonNameTheFile) {

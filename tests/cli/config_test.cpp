@@ -8,6 +8,7 @@
 
 #include "config.hpp"
 #include "exit_codes.hpp"
+#include "scoped_variable.hpp"
 #include "seedance/error.hpp"
 #include "temp_dir.hpp"
 
@@ -18,31 +19,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using testing::ScopedVariable;
 using ::testing::SizeIs;
-
-// Sets an environment variable for the test's duration.
-class ScopedVariable {
- public:
-  ScopedVariable(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedVariable() {
-    if (old_) {
-      ::setenv(name_, old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(ConfigFile, ParsesKeyValueLines) {
   std::vector<std::string> problems;

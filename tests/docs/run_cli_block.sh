@@ -78,7 +78,9 @@ fi
 task_id=
 if [[ "$block" == *TASK_ID* || "$block" == *task_abc123* ]]; then
   task_id=$(SEEDANCE_BASE_URL=$base_url SEEDANCE_API_KEY=$api_key seedance submit --prompt "docs")
-  SEEDANCE_BASE_URL=$base_url SEEDANCE_API_KEY=$api_key seedance -q wait "$task_id" > /dev/null
+  # Its own poll cache, so the block's first status query of the task need not wait 5 s for it.
+  SEEDANCE_BASE_URL=$base_url SEEDANCE_API_KEY=$api_key XDG_CACHE_HOME=$work_dir/setup-cache \
+    seedance -q wait "$task_id" > /dev/null
 fi
 
 # The URL is used as a sed replacement: escape what sed gives a meaning there.
