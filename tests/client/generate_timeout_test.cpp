@@ -80,7 +80,9 @@ class GenerateTimeoutTest : public ::testing::Test {
 
   std::shared_ptr<FakeClock> clock_;
   std::shared_ptr<FakeTransport> transport_;
-  std::string path_ = ::testing::TempDir() + "/generate-timeout.mp4";
+  // One file per test: ctest runs the tests of this program at the same time.
+  std::string path_ = ::testing::TempDir() + "/generate-timeout-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".mp4";
 };
 
 TEST_F(GenerateTimeoutTest, TheDownloadGetsWhatTheWaitLeftOfTheDeadline) {
