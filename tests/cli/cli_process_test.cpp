@@ -16,6 +16,7 @@
 
 #include "child_process.hpp"
 #include "cli_process_support.hpp"
+#include "recording_listener.hpp"
 #include "seedance/mock/mock_server.hpp"
 #include "seedance/version.hpp"
 #include "temp_dir.hpp"
@@ -43,17 +44,8 @@ constexpr const char* kStatusLine = "(SUBMITTED|QUEUED|IN_PROGRESS|SUCCESS|FAILU
 class SilentListener {
  public:
   SilentListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-        ::listen(fd_, 16) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      ADD_FAILURE() << "cannot listen on loopback";
-    }
-    port_ = ntohs(address.sin_port);
+    fd_ = testing::listen_on_loopback(port_);
+    if (fd_ < 0) ADD_FAILURE() << "cannot listen on loopback";
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
   }
   ~SilentListener() { ::close(fd_); }
