@@ -95,6 +95,17 @@ class HttpTransport {
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
+/// Which HTTP version the libcurl transport speaks (TransportOptions::http_version).
+enum class HttpVersion {
+  /// HTTP/2 over TLS when the server offers it (ALPN), else HTTP/1.1; plain http:// is HTTP/1.1.
+  Automatic,
+  /// HTTP/1.1 only, also where the server offers HTTP/2.
+  Http1_1,
+  /// HTTP/2 from the first byte, with no fallback: over TLS, and over plain http:// ("h2c" with
+  /// prior knowledge, for test servers that speak only HTTP/2 in clear text).
+  Http2PriorKnowledge,
+};
+
 /// Settings of the libcurl transport (ClientOptions::transport_options).
 struct TransportOptions {
   /// Limit for establishing the TCP connection and TLS session.
@@ -112,6 +123,10 @@ struct TransportOptions {
   /// Verify TLS certificates and host names. Turning this off is insecure: Client logs a warning.
   bool verify_tls = true;
   std::string user_agent;  ///< Client sets "seedance-cpp/<version>".
+  /// HTTP/2 where the server offers it (the default), HTTP/1.1 only, or HTTP/2 with prior
+  /// knowledge. Over HTTP/2, TaskGroup multiplexes its polls and downloads on few connections;
+  /// each submit still gets a connection of its own (see HttpRequest::fresh_connection).
+  HttpVersion http_version = HttpVersion::Automatic;
   /// libcurl's receive buffer: larger buffers mean fewer write calls on fast links.
   std::size_t receive_buffer_bytes = 512 * 1024;
 };

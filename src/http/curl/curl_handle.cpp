@@ -71,6 +71,18 @@ std::unique_ptr<CurlHandle> CurlHandle::create(const TransportOptions& options,
   return handle;
 }
 
+long curl_http_version(HttpVersion version) {
+  switch (version) {
+    case HttpVersion::Http1_1:
+      return CURL_HTTP_VERSION_1_1;
+    case HttpVersion::Http2PriorKnowledge:
+      return CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    case HttpVersion::Automatic:
+      break;
+  }
+  return CURL_HTTP_VERSION_2TLS;
+}
+
 CURLcode CurlHandle::set_handle_options(const TransportOptions& options, const CurlProfile& profile,
                                         const char*& failed_option) {
   CURL* easy = easy_.get();
@@ -87,8 +99,7 @@ CURLcode CurlHandle::set_handle_options(const TransportOptions& options, const C
   set("PROTOCOLS_STR", CURLOPT_PROTOCOLS_STR, "http,https");
   set("REDIR_PROTOCOLS_STR", CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   set("FOLLOWLOCATION", CURLOPT_FOLLOWLOCATION, 0L);  // Client decides about redirects.
-  // Downloads stay simple on HTTP/1.1, and the multi handle caps connections, not streams.
-  set("HTTP_VERSION", CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  set("HTTP_VERSION", CURLOPT_HTTP_VERSION, curl_http_version(options.http_version));
   set("CONNECTTIMEOUT_MS", CURLOPT_CONNECTTIMEOUT_MS,
       static_cast<long>(options.connect_timeout.count()));
   set("LOW_SPEED_LIMIT", CURLOPT_LOW_SPEED_LIMIT, options.low_speed_limit);

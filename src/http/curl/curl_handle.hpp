@@ -35,6 +35,9 @@ struct CurlProfile {
   bool close_fresh_connections = false;
 };
 
+/// libcurl's CURLOPT_HTTP_VERSION value for `version`.
+long curl_http_version(HttpVersion version);
+
 class CurlHandle {
  public:
   /// A handle with every per-handle option set; null, with `problem`, when libcurl refuses.
