@@ -80,7 +80,6 @@ std::vector<JobId> Engine::add(std::vector<JobSpec> specs) {
           added.tracker =
               std::make_unique<PollTracker>(impl_, added.task_id, added.spec.wait_options);
         }
-        if (added.spec.wait_options.cancel) watched_.push_back(id);
         jobs_.emplace(id, std::move(job));
         // A tracked task may have been polled moments ago (by wait(), get(), another job).
         const TimePoint first = added.phase == Phase::Submit
@@ -91,6 +90,14 @@ std::vector<JobId> Engine::add(std::vector<JobSpec> specs) {
         if (added.phase == Phase::Poll && added.spec.wait_options.timeout.count() > 0) {
           added.deadline = now + added.spec.wait_options.timeout;
           scheduler_.set_deadline(id, *added.deadline);
+        }
+        if (added.spec.wait_options.cancel) {
+          // Cancelled already: ended now rather than at the next look at every watched job.
+          if (added.spec.wait_options.cancel->cancelled()) {
+            request_cancel(id);
+          } else {
+            watched_.push_back(id);
+          }
         }
       }
     });
@@ -137,23 +144,28 @@ void Engine::run() {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) break;
     }
-    watched_.erase(std::remove_if(watched_.begin(), watched_.end(),
-                                  [this](JobId id) {
-                                    const auto found = jobs_.find(id);
-                                    if (found == jobs_.end()) return true;
-                                    if (!found->second->spec.wait_options.cancel->cancelled()) {
-                                      return false;
-                                    }
-                                    request_cancel(id);
-                                    return true;
-                                  }),
-                   watched_.end());
+    // Once an interval, not once a turn: with a token on each of 10,000 jobs, a look at every
+    // job after each answer would cost O(jobs) a request.
+    if (!watched_.empty() && clock_.now() >= next_watch_) {
+      next_watch_ = clock_.now() + kWatchInterval;
+      watched_.erase(std::remove_if(watched_.begin(), watched_.end(),
+                                    [this](JobId id) {
+                                      const auto found = jobs_.find(id);
+                                      if (found == jobs_.end()) return true;
+                                      if (!found->second->spec.wait_options.cancel->cancelled()) {
+                                        return false;
+                                      }
+                                      request_cancel(id);
+                                      return true;
+                                    }),
+                     watched_.end());
+    }
     for (const Action& action : scheduler_.take_due(clock_.now())) act(action);
 
     const TimePoint now = clock_.now();
     std::optional<TimePoint> wake_at = scheduler_.next_wakeup(now);
-    if (!watched_.empty() && (!wake_at || *wake_at > now + kWatchInterval)) {
-      wake_at = now + kWatchInterval;
+    if (!watched_.empty() && (!wake_at || *wake_at > next_watch_)) {
+      wake_at = std::max(now, next_watch_);
     }
     completed.clear();
     io_->run(wake_at, completed);

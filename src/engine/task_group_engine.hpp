@@ -118,6 +118,7 @@ class Engine {
   std::unique_ptr<AsyncHttp> io_;
   std::unordered_map<JobId, std::unique_ptr<Job>> jobs_;
   std::vector<JobId> watched_;                  // jobs with a caller's CancellationToken to look at
+  TimePoint next_watch_ = TimePoint::min();     // when watched_ is looked at next
   std::vector<std::unique_ptr<Job>> finished_;  // destroyed at the end of a loop turn
 
   std::mutex mutex_;  // guards the members below

@@ -2,10 +2,13 @@
 // it across processes), on a fake clock, so nothing sleeps.
 #include "client/client_poll_floor.hpp"
 
+#include "client/poll_floor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <memory>
+#include <string>
 
 #include "fake_clock.hpp"
 #include "seedance/client.hpp"
@@ -71,6 +74,24 @@ TEST_F(ClientPollFloorTest, NeverPolledWaitsNotAtAll) {
   cancelled.cancel();
   ClientPollFloor::record(client_, "task_1", system_clock::now());
   EXPECT_FALSE(ClientPollFloor::wait(client_, "task_1", cancelled));
+}
+
+// A TaskGroup of 10,000 tasks keeps them all within the floor at once: each keeps its own, and
+// the ones past the floor are forgotten as new tasks come.
+TEST(PollFloorTest, ManyTasksWithinTheFloorKeepTheirsAndOldOnesAreForgotten) {
+  detail::PollFloor floor;
+  const Clock::time_point polled{std::chrono::hours(1)};
+  for (int i = 0; i < 10000; ++i) floor.record("task_" + std::to_string(i), polled);
+  EXPECT_EQ(floor.size(), 10000u);
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_EQ(floor.earliest("task_" + std::to_string(i)), polled + kMinPollInterval);
+  }
+
+  const Clock::time_point later = polled + std::chrono::minutes(1);
+  for (int i = 0; i < 20000; ++i) floor.record("new_" + std::to_string(i), later);
+  EXPECT_EQ(floor.size(), 20000u);  // the 10,000 first ones are gone
+  EXPECT_EQ(floor.earliest("task_0"), Clock::time_point::min());
+  EXPECT_EQ(floor.earliest("new_0"), later + kMinPollInterval);
 }
 
 }  // namespace
