@@ -350,6 +350,47 @@ TEST_F(TaskGroupTest, AsyncSubmitAndGenerate) {
   EXPECT_THROW(client.wait_async("task_1", too_fast), ValidationError);
 }
 
+// The caller's token (WaitOptions::cancel), watched by every job, stops the whole group within
+// the engine's look-at interval.
+TEST_F(TaskGroupTest, TheCallersTokenStopsEveryJob) {
+  service_->never_finish = true;
+  TaskGroupOptions options = steady_group_options();
+  const CancellationToken stop;
+  options.wait.cancel = stop;
+  double cancelled_at = 0;
+  options.on_polled = [&](std::size_t, const std::string&) {
+    if (clock_->seconds() >= 5.0 && cancelled_at == 0) {
+      cancelled_at = clock_->seconds();
+      stop.cancel();
+    }
+  };
+  TaskGroup group(make_client(), options);
+  group.submit_all(prompts(20));
+  const auto results = group.wait_all();
+  ASSERT_EQ(results.size(), 20u);
+  for (const auto& result : results) {
+    EXPECT_THROW(result.rethrow(), CancelledError) << result.index;
+  }
+  EXPECT_EQ(cancelled_at, 5.0);
+  EXPECT_LE(clock_->seconds(), 5.05 + 1e-9);  // not a poll of the third round
+  for (const auto& [task, times] : service_->poll_times()) EXPECT_LE(times.back(), 5.0) << task;
+}
+
+// A job given a token cancelled already ends at once: nothing is submitted.
+TEST_F(TaskGroupTest, ATokenCancelledBeforehandSubmitsNothing) {
+  TaskGroupOptions options = steady_group_options();
+  const CancellationToken stop;
+  stop.cancel();
+  options.wait.cancel = stop;
+  TaskGroup group(make_client(), options);
+  group.submit_all(prompts(3));
+  const auto results = group.wait_all();
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) EXPECT_THROW(result.rethrow(), CancelledError);
+  EXPECT_EQ(service_->created(), 0u);
+  EXPECT_EQ(clock_->seconds(), 0.0);
+}
+
 TEST_F(TaskGroupTest, AsyncCancelEndsTheWait) {
   service_->never_finish = true;
   const Client client = make_client();
