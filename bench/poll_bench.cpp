@@ -37,6 +37,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -139,13 +140,12 @@ class MockProcess {
     // It prints its URL once it accepts connections.
     for (char c = 0; ::read(out[0], &c, 1) == 1 && c != '\n';) url_ += c;
     ::close(out[0]);
-    if (url_.rfind("http", 0) != 0) throw std::runtime_error("the mock server did not start");
+    if (url_.rfind("http", 0) != 0) {
+      stop();
+      throw std::runtime_error("the mock server did not start");
+    }
   }
-  ~MockProcess() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
+  ~MockProcess() { stop(); }
   MockProcess(const MockProcess&) = delete;
   MockProcess& operator=(const MockProcess&) = delete;
 
@@ -158,6 +158,12 @@ class MockProcess {
   }
 
  private:
+  void stop() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+
   pid_t pid_ = -1;
   std::string url_;
 };
@@ -168,9 +174,7 @@ std::string joined(const std::vector<std::string>& parts) {
   return text;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   const long tasks = arg(argc, argv, "--tasks", 1000);
   const long rate = arg(argc, argv, "--rate", 2000);
   const long connections = arg(argc, argv, "--connections", 8);
@@ -381,4 +385,15 @@ int main(int argc, char** argv) {
   const bool pass = ok == static_cast<std::size_t>(tasks) && gaps_below_floor == 0 &&
                     sockets.connections_peak <= static_cast<std::size_t>(connections);
   return pass ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "poll_bench: %s\n", error.what());
+    return 2;
+  }
 }
