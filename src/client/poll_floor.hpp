@@ -14,8 +14,8 @@ namespace seedance::detail {
 
 /// Remembers when each task's last status query was answered, so that a second wait on the same
 /// task (after a cancellation, a timeout, a get(), or from another thread) still keeps 5 s from
-/// the previous poll. Thread-safe; entries older than the floor are forgotten, in
-/// scans that cost O(1) a record.
+/// the previous poll. Thread-safe; entries older than the floor are forgotten, by scans that
+/// cost O(1) a record, amortised.
 class PollFloor {
  public:
   /// The earliest time the task may be polled again (time_point::min() when it may now).
