@@ -93,6 +93,18 @@ TEST(ConfigFile, NamesACaBundleAndAProxy) {
   EXPECT_EQ(config.proxy, "http://proxy:3128");
 }
 
+TEST(ConfigFile, HttpVersionIsAutoOneOneOrPriorKnowledge) {
+  std::vector<std::string> problems;
+  for (const char* value : {"auto", "1.1", "2-prior-knowledge"}) {
+    EXPECT_EQ(
+        parse_config(std::string("http_version = ") + value + "\n", "cfg", problems).http_version,
+        value);
+  }
+  EXPECT_THAT(problems, IsEmpty());
+  parse_config("http_version = 2\n", "cfg", problems);
+  EXPECT_THAT(problems, ElementsAre("cfg:1: http_version must be auto, 1.1 or 2-prior-knowledge"));
+}
+
 TEST(ConfigPrecedence, ProxyFlagThenTheProxyVariablesThenFile) {
   ScopedVariable http("http_proxy", nullptr);
   ScopedVariable https("https_proxy", nullptr);
