@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "fake_clock.hpp"
 #include "h2_script_server.hpp"
+#include "http/curl/curl_multi.hpp"
 #include "mock_fixture.hpp"
 #include "scaled_clock.hpp"
 #include "seedance/seedance.hpp"
@@ -153,6 +155,24 @@ TaskGroupOptions fast_group() {
   return options;
 }
 
+TEST_F(H2Test, ATaskGroupSubmitWhoseStreamIsResetIsNeverSentAgain) {
+  H2ScriptServer server(
+      {"--reset", "2", "--reset-code", "INTERNAL_ERROR", "--reset-method", "POST"});
+  TaskGroup group(Client(options(server, std::make_shared<testing::ScaledClock>(200.0))),
+                  fast_group());
+  for (int i = 0; i < 3; ++i) group.submit(video_request());
+  std::size_t unknown = 0;
+  for (const TaskResult& result : group.wait_all()) {
+    try {
+      result.rethrow();
+    } catch (const SubmitOutcomeUnknownError&) {
+      ++unknown;
+    }
+  }
+  EXPECT_EQ(unknown, 1u);
+  EXPECT_EQ(server.requests("POST").size(), 3u);  // the reset one was not sent again
+}
+
 TEST_F(H2Test, ATaskGroupKeepsPollingAcrossGoaways) {
   // Every connection ends with a GOAWAY after four answers.
   H2ScriptServer server({"--goaway-every", "4", "--polls-to-succeed", "3"});
@@ -195,6 +215,43 @@ TEST_F(H2Test, ATaskGroupMultiplexesItsPollsAndGivesEachSubmitAConnectionOfItsOw
   EXPECT_LE(stats.shared_connections_peak, 2u);
   EXPECT_GE(stats.shared_connections_peak, 1u);
   EXPECT_EQ(stats.connections_opened - stats.shared_connections_opened, kTasks);
+}
+
+TEST_F(H2Test, PollsWaitForTheFirstToOpenTheSharedConnectionAndCanBeCancelledMeanwhile) {
+  H2ScriptServer server({});
+  TransportOptions options;
+  options.ca_bundle = server.ca();
+  auto http = detail::make_curl_multi_http(options, 8, 100, Clock::system());
+  for (detail::JobId job = 1; job <= 4; ++job) {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = server.url() + "/v1/videos/task_" + std::to_string(job);
+    request.timeout = std::chrono::seconds(20);
+    http->start(job, std::move(request));
+  }
+  http->cancel(3);  // held behind the first, never sent
+  std::vector<detail::Completion> completed;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (http->in_flight() > 0 && std::chrono::steady_clock::now() < give_up) {
+    http->run(std::nullopt, completed);
+  }
+  ASSERT_EQ(completed.size(), 4u);
+  for (const detail::Completion& completion : completed) {
+    if (completion.job == 3) {
+      EXPECT_EQ(completion.response.error, TransportError::Cancelled);
+    } else {
+      EXPECT_EQ(completion.response.status, 200) << completion.response.error_detail;
+    }
+  }
+  const auto gets = server.requests("GET");
+  ASSERT_EQ(gets.size(), 3u);
+  for (const H2Request& get : gets) {
+    EXPECT_NE(get.path, "/v1/videos/task_3");
+    EXPECT_EQ(get.connection, gets[0].connection);  // one connection, three streams
+  }
+  const detail::ConnectionCounts counts = http->connections();
+  EXPECT_EQ(counts.shared_opened, 1u);
+  EXPECT_EQ(counts.opened, 1u);
 }
 
 TEST_F(H2Test, ClearTextHttp2WithPriorKnowledgeNeedsNoRetries) {
