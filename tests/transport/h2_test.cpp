@@ -254,6 +254,40 @@ TEST_F(H2Test, PollsWaitForTheFirstToOpenTheSharedConnectionAndCanBeCancelledMea
   EXPECT_EQ(counts.opened, 1u);
 }
 
+TEST_F(H2Test, TheStreamCapSendsFurtherPollsToAnotherConnection) {
+  H2ScriptServer server({});
+  TransportOptions options;
+  options.ca_bundle = server.ca();
+  auto http = detail::make_curl_multi_http(options, 8, 2, Clock::system());
+  std::vector<detail::Completion> completed;
+  const auto run_until_done = [&] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (http->in_flight() > 0 && std::chrono::steady_clock::now() < give_up) {
+      http->run(std::nullopt, completed);
+    }
+  };
+  const auto get = [&server](detail::JobId job) {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = server.url() + "/v1/videos/task_" + std::to_string(job);
+    request.timeout = std::chrono::seconds(20);
+    return request;
+  };
+  http->start(1, get(1));  // opens the shared connection
+  run_until_done();
+  for (detail::JobId job = 2; job <= 7; ++job) http->start(job, get(job));
+  run_until_done();
+  ASSERT_EQ(completed.size(), 7u);
+  for (const detail::Completion& completion : completed) {
+    EXPECT_EQ(completion.response.status, 200) << completion.response.error_detail;
+  }
+  std::set<int> connections;
+  for (const H2Request& request : server.requests("GET")) connections.insert(request.connection);
+  // Six at once, two streams a connection: the first connection takes two.
+  EXPECT_GE(connections.size(), 2u);
+  EXPECT_GE(http->connections().shared_peak, 2u);
+}
+
 TEST_F(H2Test, ClearTextHttp2WithPriorKnowledgeNeedsNoRetries) {
   // libcurl before 8.0.0 cannot reuse such a connection: the transport opens one a request.
   H2ScriptServer server({}, /*clear_text=*/true);
