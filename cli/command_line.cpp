@@ -202,6 +202,14 @@ void add_global_flags(CLI::App& app, CommandLine& command_line) {
                  "HTTP(S) proxy, e.g. http://proxy:3128 (default: $https_proxy, $http_proxy, "
                  "$all_proxy, honouring $no_proxy)")
       ->type_name("URL");
+  CLI::Option* http1_1 = app.add_flag(
+      "--http1.1", command_line.http1_1,
+      "speak HTTP/1.1 only, also to a server that offers HTTP/2 (default: HTTP/2 over TLS where "
+      "the server offers it)");
+  app.add_flag("--http2-prior-knowledge", command_line.http2_prior_knowledge,
+               "speak HTTP/2 from the first byte, also over plain http:// (a server that speaks "
+               "only HTTP/2)")
+      ->excludes(http1_1);
   app.add_flag("--alias-routes", command_line.alias_routes,
                "submit and poll through /v1/video/generations (downloads always use "
                "/v1/videos/{id}/content, the only download route)");

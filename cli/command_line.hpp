@@ -61,6 +61,10 @@ struct CommandLine {
   std::string config_path;  ///< Empty: the default config file, if it exists.
   std::string ca_bundle;  ///< PEM file of the CAs to trust; empty: the config's, else the system's.
   std::string proxy;      ///< Proxy URL; empty: the proxy variables, else the config's.
+  /// --http1.1 and --http2-prior-knowledge (at most one): the HTTP version, as the curl tool's
+  /// flags; neither: the config's http_version, else HTTP/2 where the server offers it.
+  bool http1_1 = false;
+  bool http2_prior_knowledge = false;
   /// Submit and poll through the alias /v1/video/generations (or alias_routes in the config).
   bool alias_routes = false;
 };

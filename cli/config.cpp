@@ -57,9 +57,15 @@ ConfigFile parse_config(std::string_view text, const std::string& path,
       config.ca_bundle = value;
     } else if (key == "proxy") {
       config.proxy = value;
+    } else if (key == "http_version" &&
+               (value == "auto" || value == "1.1" || value == "2-prior-knowledge")) {
+      config.http_version = value;
+    } else if (key == "http_version") {
+      problems.push_back(where + "http_version must be auto, 1.1 or 2-prior-knowledge");
     } else {
       problems.push_back(where + "unknown key \"" + key +
-                         "\" (known: base_url, api_key, alias_routes, ca_bundle, proxy)");
+                         "\" (known: base_url, api_key, alias_routes, ca_bundle, proxy, "
+                         "http_version)");
     }
   }
   return config;

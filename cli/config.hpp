@@ -18,15 +18,19 @@ struct ConfigFile {
   std::vector<std::string> warnings;
   std::string ca_bundle;  ///< PEM file of the CAs to trust.
   std::string proxy;      ///< Proxy URL, used when no proxy variable is set.
+  /// http_version: "auto", "1.1" or "2-prior-knowledge" (as --http1.1 and
+  /// --http2-prior-knowledge); empty when not set.
+  std::string http_version;
 };
 
 /// $XDG_CONFIG_HOME/seedance/config when XDG_CONFIG_HOME is set (and absolute), else
 /// $HOME/.config/seedance/config; empty when neither variable is set.
 std::string default_config_path();
 
-/// Parses `key = value` lines: keys base_url, api_key, alias_routes (true or false), ca_bundle and
-/// proxy; blank lines and lines starting with '#' are ignored; a value may be wrapped in double
-/// quotes. Problems are appended as "PATH:LINE: ..." and never quote a value (it may be the key).
+/// Parses `key = value` lines: keys base_url, api_key, alias_routes (true or false), ca_bundle,
+/// proxy and http_version (auto, 1.1 or 2-prior-knowledge); blank lines and lines starting with '#'
+/// are ignored; a value may be wrapped in double quotes. Problems are appended as "PATH:LINE: ..."
+/// and never quote a value (it may be the key).
 ConfigFile parse_config(std::string_view text, const std::string& path,
                         std::vector<std::string>& problems);
 

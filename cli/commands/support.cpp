@@ -37,6 +37,15 @@ json status_json(const std::string& task_id, TaskStatus status, const std::strin
   return object;
 }
 
+// The flag, else the config file's http_version, else HTTP/2 where the server offers it.
+HttpVersion http_version(const CommandLine& command_line, const ConfigFile& config) {
+  if (command_line.http1_1) return HttpVersion::Http1_1;
+  if (command_line.http2_prior_knowledge) return HttpVersion::Http2PriorKnowledge;
+  if (config.http_version == "1.1") return HttpVersion::Http1_1;
+  if (config.http_version == "2-prior-knowledge") return HttpVersion::Http2PriorKnowledge;
+  return HttpVersion::Automatic;
+}
+
 }  // namespace
 
 ClientOptions client_options(const CommandLine& command_line, const RunSettings& settings,
@@ -53,6 +62,7 @@ ClientOptions client_options(const CommandLine& command_line, const RunSettings&
   options.transport_options.ca_bundle =
       command_line.ca_bundle.empty() ? config.ca_bundle : command_line.ca_bundle;
   options.transport_options.proxy = resolve_proxy(command_line.proxy, config.proxy);
+  options.transport_options.http_version = http_version(command_line, config);
   options.transport = settings.transport;
   options.logger = console.logger(options.api_key);
   options.on_warning = [&console](const std::string& warning) { console.warning(warning); };

@@ -49,9 +49,12 @@ struct TaskGroupOptions {
   /// Cap on the group's requests per second: submits, polls and retries, and the start of each
   /// download. Requests beyond it wait; the cap never makes a poll earlier.
   double max_requests_per_second = 10.0;
-  /// Open connections to the service at most (the libcurl transport). Each submit opens a fresh
-  /// one (a submit must never be silently resent on a reused connection).
+  /// Open connections to the service at most (the libcurl transport), and requests in flight at
+  /// once. Each submit opens a fresh one (a submit must never be silently resent on a reused
+  /// connection); over HTTP/2 the polls share one, as streams side by side.
   std::size_t max_connections = 8;
+  /// Over HTTP/2: requests at once on one connection at most (besides the server's own cap).
+  std::size_t max_streams_per_connection = 100;
   /// Polling of every task: interval and jitter (never below the 5 s floor), per-task timeout,
   /// throw_on_failure. on_progress receives every task's changes (on the group's thread);
   /// cancel stops the whole group.
@@ -96,6 +99,11 @@ struct TaskGroupStats {
   std::size_t connections_peak = 0;
   /// Opened in all: every submit opens one of its own, polls reuse the cached ones.
   std::size_t connections_opened = 0;
+  /// The same three for the shared connections only: those the polls opened (and share, over
+  /// HTTP/2 as streams side by side), without the connection each submit opens for itself.
+  std::size_t shared_connections_open = 0;
+  std::size_t shared_connections_peak = 0;  ///< The most shared connections open at once.
+  std::size_t shared_connections_opened = 0;
 };
 
 /// Submits and tracks many tasks on one background thread: libcurl's multi interface drives

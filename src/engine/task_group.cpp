@@ -30,6 +30,9 @@ void check_group_options(const TaskGroupOptions& options) {
   }
   if (options.max_in_flight == 0) problems.push_back("max_in_flight: must be at least 1");
   if (options.max_connections == 0) problems.push_back("max_connections: must be at least 1");
+  if (options.max_streams_per_connection == 0) {
+    problems.push_back("max_streams_per_connection: must be at least 1");
+  }
   if (!(options.max_requests_per_second > 0)) {
     problems.push_back("max_requests_per_second: must be positive");
   }
@@ -88,6 +91,7 @@ TaskGroup::TaskGroup(Client client, TaskGroupOptions options) {
   engine_options.limits.requests_per_second = state_->options.max_requests_per_second;
   engine_options.limits.submits_per_second = state_->options.max_submits_per_second;
   engine_options.max_connections = state_->options.max_connections;
+  engine_options.max_streams_per_connection = state_->options.max_streams_per_connection;
   engine_options.download_threads = state_->options.download_threads;
   engine_ = std::make_shared<Engine>(*state_->client.impl_, engine_options);
 }
@@ -237,6 +241,9 @@ TaskGroupStats TaskGroup::stats() const {
   stats.connections_open = counts.open;
   stats.connections_peak = counts.peak;
   stats.connections_opened = counts.opened;
+  stats.shared_connections_open = counts.shared_open;
+  stats.shared_connections_peak = counts.shared_peak;
+  stats.shared_connections_opened = counts.shared_opened;
   return stats;
 }
 

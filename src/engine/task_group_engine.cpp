@@ -34,7 +34,8 @@ Engine::Engine(const Client::Impl& impl, EngineOptions options)
       clock_(*impl.clock),
       scheduler_(options_.limits),
       io_(impl.default_transport
-              ? make_curl_multi_http(impl.transport_options, options_.max_connections, impl.clock)
+              ? make_curl_multi_http(impl.transport_options, options_.max_connections,
+                                     options_.max_streams_per_connection, impl.clock)
               : make_blocking_http(impl.transport, impl.clock)) {
   thread_ = std::thread([this] { run(); });
 }

@@ -51,6 +51,7 @@ struct JobSpec {
 struct EngineOptions {
   ScheduleLimits limits;
   std::size_t max_connections = 8;
+  std::size_t max_streams_per_connection = 100;
   std::size_t download_threads = 2;
 };
 

@@ -97,7 +97,7 @@ TEST_F(CliHintsTest, ABadConfigLineStopsWithThatErrorAlone) {
   EXPECT_EQ(result.exit_code, 2) << describe(result);
   EXPECT_EQ(result.err, "seedance: error: " + config +
                             ":2: unknown key \"api-key\" (known: base_url, api_key, alias_routes, "
-                            "ca_bundle, proxy)\n");
+                            "ca_bundle, proxy, http_version)\n");
   EXPECT_THAT(result.out, IsEmpty());
   EXPECT_THAT(result.err, Not(HasSubstr("sk-typo-key-1")));
   EXPECT_TRUE(server_.requests().empty());

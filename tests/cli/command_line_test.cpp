@@ -275,11 +275,26 @@ TEST(ParseCommandLine, EveryCommandsHelpListsTheGlobalFlags) {
   for (const char* command : {"generate", "submit", "status", "wait", "download", "batch"}) {
     const auto parsed = parse({command, "--help"});
     EXPECT_THAT(parsed.out, HasSubstr("Global flags (before or after the command):")) << command;
-    for (const char* flag : {"--base-url", "--api-key", "--config", "--ca-bundle", "--proxy",
-                             "--alias-routes", "--json", "-q,--quiet", "-v,--verbose"}) {
+    for (const char* flag :
+         {"--base-url", "--api-key", "--config", "--ca-bundle", "--proxy", "--http1.1",
+          "--http2-prior-knowledge", "--alias-routes", "--json", "-q,--quiet", "-v,--verbose"}) {
       EXPECT_THAT(parsed.out, HasSubstr(flag)) << command << " " << flag;
     }
   }
+}
+
+TEST(ParseCommandLine, HttpVersionFlagsAsCurlsAndNotBoth) {
+  auto parsed = parse({"status", "task_1", "--http1.1"});
+  ASSERT_TRUE(parsed.result.command_line) << parsed.err;
+  EXPECT_TRUE(parsed.result.command_line->http1_1);
+  EXPECT_FALSE(parsed.result.command_line->http2_prior_knowledge);
+  parsed = parse({"--http2-prior-knowledge", "status", "task_1"});
+  ASSERT_TRUE(parsed.result.command_line) << parsed.err;
+  EXPECT_TRUE(parsed.result.command_line->http2_prior_knowledge);
+  parsed = parse({"--http1.1", "--http2-prior-knowledge", "status", "task_1"});
+  EXPECT_FALSE(parsed.result.command_line);
+  EXPECT_EQ(parsed.result.exit_code, 2);
+  EXPECT_THAT(parsed.err, HasSubstr("--http2-prior-knowledge"));
 }
 
 TEST(ParseCommandLine, MistypedCommandsAndFlagsGetASuggestion) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "commands/support.hpp"
 #include "config.hpp"
 #include "exit_codes.hpp"
 #include "scoped_variable.hpp"
@@ -91,6 +92,42 @@ TEST(ConfigFile, NamesACaBundleAndAProxy) {
   EXPECT_THAT(problems, IsEmpty());
   EXPECT_EQ(config.ca_bundle, "/etc/company/ca.pem");
   EXPECT_EQ(config.proxy, "http://proxy:3128");
+}
+
+TEST(ConfigFile, HttpVersionIsAutoOneOneOrPriorKnowledge) {
+  std::vector<std::string> problems;
+  for (const char* value : {"auto", "1.1", "2-prior-knowledge"}) {
+    EXPECT_EQ(
+        parse_config(std::string("http_version = ") + value + "\n", "cfg", problems).http_version,
+        value);
+  }
+  EXPECT_THAT(problems, IsEmpty());
+  parse_config("http_version = 2\n", "cfg", problems);
+  EXPECT_THAT(problems, ElementsAre("cfg:1: http_version must be auto, 1.1 or 2-prior-knowledge"));
+}
+
+TEST(ConfigPrecedence, HttpVersionFlagThenFile) {
+  const testing::TempDir dir;
+  const std::string path = dir.file("config");
+  testing::write_file(path, "http_version = 2-prior-knowledge\n");
+  const ScopedVariable xdg("XDG_CONFIG_HOME", dir.path().c_str());  // no default config file
+  const auto version = [](const CommandLine& command_line) {
+    std::ostringstream err;
+    const RunSettings settings;
+    Console console(err, command_line, settings);
+    std::vector<std::string> problems;
+    return client_options(command_line, settings, console, problems).transport_options.http_version;
+  };
+  CommandLine command_line;
+  command_line.base_url = "https://api.example.com";
+  command_line.api_key = "sk-test-key";
+  EXPECT_EQ(version(command_line), HttpVersion::Automatic);
+  command_line.http1_1 = true;
+  EXPECT_EQ(version(command_line), HttpVersion::Http1_1);
+  command_line.config_path = path;
+  EXPECT_EQ(version(command_line), HttpVersion::Http1_1);  // the flag wins
+  command_line.http1_1 = false;
+  EXPECT_EQ(version(command_line), HttpVersion::Http2PriorKnowledge);
 }
 
 TEST(ConfigPrecedence, ProxyFlagThenTheProxyVariablesThenFile) {

@@ -27,7 +27,7 @@ inline HttpResponse send_blocking(const TransportOptions& options, HttpRequest r
 
 inline HttpResponse send_through_multi(const TransportOptions& options, HttpRequest request) {
   const std::shared_ptr<Clock> clock = Clock::system();
-  auto http = detail::make_curl_multi_http(options, 2, clock);
+  auto http = detail::make_curl_multi_http(options, 2, 100, clock);
   http->start(1, std::move(request));
   std::vector<detail::Completion> completed;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);

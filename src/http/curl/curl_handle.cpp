@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <utility>
 
 #include "http/curl/curl_exchange.hpp"
@@ -16,17 +18,26 @@ namespace {
 constexpr std::size_t kMinReceiveBufferBytes = 1024;
 constexpr long kKeepAliveIdleSeconds = 30;
 constexpr long kKeepAliveIntervalSeconds = 15;
+/// libcurl's default TLS versions, spelt two ways: its default maximum named (a submit's own
+/// connection) or not (the rest).
+constexpr long kTlsVersions = CURL_SSLVERSION_DEFAULT;
+constexpr long kOwnConnectionTlsVersions =
+    CURL_SSLVERSION_DEFAULT | static_cast<long>(CURL_SSLVERSION_MAX_DEFAULT);
 
 /// Creates the socket as libcurl would (close-on-exec besides), and counts it.
-curl_socket_t open_counted_socket(void* gauge, curlsocktype /*purpose*/, curl_sockaddr* address) {
+curl_socket_t open_counted_socket(void* tag, curlsocktype /*purpose*/, curl_sockaddr* address) {
   const curl_socket_t descriptor =
       ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
-  if (descriptor != CURL_SOCKET_BAD) static_cast<detail::ConnectionGauge*>(gauge)->on_open();
+  if (descriptor != CURL_SOCKET_BAD) {
+    const auto& counted = *static_cast<detail::ConnectionGauge::Tag*>(tag);
+    counted.gauge->on_open(counted.shared);
+  }
   return descriptor;
 }
 
-int close_counted_socket(void* gauge, curl_socket_t descriptor) {
-  static_cast<detail::ConnectionGauge*>(gauge)->on_close();
+int close_counted_socket(void* tag, curl_socket_t descriptor) {
+  const auto& counted = *static_cast<detail::ConnectionGauge::Tag*>(tag);
+  counted.gauge->on_close(counted.shared);
   return ::close(descriptor);
 }
 
@@ -55,7 +66,7 @@ bool build_header_list(const HttpHeaders& headers, bool add_expect, CurlSlistPtr
 std::unique_ptr<CurlHandle> CurlHandle::create(const TransportOptions& options,
                                                const CurlProfile& profile, std::string& problem) {
   ensure_curl_global_init();
-  std::unique_ptr<CurlHandle> handle(new CurlHandle(profile.close_fresh_connections));
+  std::unique_ptr<CurlHandle> handle(new CurlHandle(options, profile));
   handle->easy_.reset(curl_easy_init());
   if (!handle->easy_) {
     problem = "could not create a libcurl handle";
@@ -69,6 +80,20 @@ std::unique_ptr<CurlHandle> CurlHandle::create(const TransportOptions& options,
     return nullptr;
   }
   return handle;
+}
+
+CurlHandle::CurlHandle(const TransportOptions& options, const CurlProfile& profile)
+    : close_fresh_connections_(profile.close_fresh_connections),
+      wait_to_multiplex_(profile.wait_to_multiplex),
+      http_version_(options.http_version),
+      gauge_(profile.gauge) {}
+
+bool clear_text_h2_single_use(HttpVersion version, const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  return version == HttpVersion::Http2PriorKnowledge && url.size() >= kScheme.size() &&
+         std::equal(kScheme.begin(), kScheme.end(), url.begin(), [](char a, char b) {
+           return a == std::tolower(static_cast<unsigned char>(b));
+         });
 }
 
 long curl_http_version(HttpVersion version) {
@@ -124,9 +149,10 @@ CURLcode CurlHandle::set_handle_options(const TransportOptions& options, const C
   if (profile.share != nullptr) set("SHARE", CURLOPT_SHARE, profile.share);
   if (profile.gauge != nullptr) {
     set("OPENSOCKETFUNCTION", CURLOPT_OPENSOCKETFUNCTION, open_counted_socket);
-    set("OPENSOCKETDATA", CURLOPT_OPENSOCKETDATA, static_cast<void*>(profile.gauge));
+    // The callbacks' data says which kind of connection a request opens: set per request.
+    set("OPENSOCKETDATA", CURLOPT_OPENSOCKETDATA, static_cast<void*>(profile.gauge->tag(true)));
     set("CLOSESOCKETFUNCTION", CURLOPT_CLOSESOCKETFUNCTION, close_counted_socket);
-    set("CLOSESOCKETDATA", CURLOPT_CLOSESOCKETDATA, static_cast<void*>(profile.gauge));
+    set("CLOSESOCKETDATA", CURLOPT_CLOSESOCKETDATA, static_cast<void*>(profile.gauge->tag(true)));
   }
   return code;
 }
@@ -170,8 +196,19 @@ std::string CurlHandle::prepare(const HttpRequest& request, CurlExchange& exchan
   set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   // A submit gets a connection of its own: libcurl silently resends a request whose reused
   // connection turns out dead, and a submit must never be sent twice.
-  set(CURLOPT_FRESH_CONNECT, request.fresh_connection ? 1L : 0L);
-  set(CURLOPT_FORBID_REUSE, close_fresh_connections_ && request.fresh_connection ? 1L : 0L);
+  const bool single_use = clear_text_h2_single_use(http_version_, request.url);
+  set(CURLOPT_FRESH_CONNECT, request.fresh_connection || single_use ? 1L : 0L);
+  const bool own_connection = close_fresh_connections_ && request.fresh_connection;
+  set(CURLOPT_FORBID_REUSE, own_connection || single_use ? 1L : 0L);
+  // The same TLS versions either way, but a connection is only shared between transfers of
+  // equal TLS settings (see CurlProfile::close_fresh_connections).
+  set(CURLOPT_SSLVERSION, own_connection ? kOwnConnectionTlsVersions : kTlsVersions);
+  set(CURLOPT_PIPEWAIT, wait_to_multiplex_ && !request.fresh_connection && !single_use ? 1L : 0L);
+  if (gauge_ != nullptr) {
+    void* tag = static_cast<void*>(gauge_->tag(!request.fresh_connection));
+    set(CURLOPT_OPENSOCKETDATA, tag);
+    set(CURLOPT_CLOSESOCKETDATA, tag);
+  }
   set(CURLOPT_HEADERDATA, static_cast<void*>(&exchange));
   set(CURLOPT_WRITEDATA, static_cast<void*>(&exchange));
   if (code != CURLE_OK) {

@@ -31,12 +31,27 @@ struct CurlProfile {
   /// Counts the sockets libcurl opens and closes (its socket callbacks); null for none.
   detail::ConnectionGauge* gauge = nullptr;
   /// Close the connection of a fresh_connection request after it, so it never displaces a
-  /// connection of a shared cache.
+  /// connection of a shared cache, and keep the other transfers of the cache from multiplexing
+  /// on it meanwhile: libcurl marks a connection "reused" once a second transfer joins it, and
+  /// resends a request that got nothing back on a reused connection that died, which a submit
+  /// must never be. libcurl shares a TLS connection only between transfers whose TLS settings
+  /// are equal, so a submit names libcurl's default maximum TLS version, which the others leave
+  /// unnamed: the same versions, unequal settings. (Clear-text HTTP/2 has no such setting: its
+  /// connections carry one request each, see clear_text_h2_single_use.)
   bool close_fresh_connections = false;
+  /// CURLOPT_PIPEWAIT for the requests other than fresh_connection ones: wait for a connection
+  /// being set up to multiplex on it over HTTP/2, instead of opening another. For a multi handle.
+  bool wait_to_multiplex = false;
 };
 
 /// libcurl's CURLOPT_HTTP_VERSION value for `version`.
 long curl_http_version(HttpVersion version);
+
+/// Whether a clear-text HTTP/2 connection (prior knowledge, http://) carries one request only.
+/// Always: libcurl before 8.0.0 fails every request it puts on such a connection it reuses
+/// ("Error in the HTTP2 framing layer", curl issue 10634), and without TLS nothing keeps a poll
+/// off a submit's connection (CurlProfile::close_fresh_connections). For test servers only.
+bool clear_text_h2_single_use(HttpVersion version, const std::string& url);
 
 class CurlHandle {
  public:
@@ -57,14 +72,16 @@ class CurlHandle {
   const char* error_message() const noexcept { return error_buffer_.data(); }
 
  private:
-  explicit CurlHandle(bool close_fresh_connections)
-      : close_fresh_connections_(close_fresh_connections) {}
+  CurlHandle(const TransportOptions& options, const CurlProfile& profile);
 
   CURLcode set_handle_options(const TransportOptions& options, const CurlProfile& profile,
                               const char*& failed_option);
   std::string use_headers(const HttpHeaders& headers, bool add_expect);
 
   const bool close_fresh_connections_;
+  const bool wait_to_multiplex_;
+  const HttpVersion http_version_;
+  detail::ConnectionGauge* const gauge_;
   // The request headers of the last transfer and libcurl's list of them, kept because most
   // requests of a Client repeat the same headers. Declared first: destroyed after the handle.
   HttpHeaders list_headers_;

@@ -46,21 +46,32 @@ void ClockWaiter::wait(Clock& clock, std::optional<TimePoint> until) {
   }
 }
 
-void ConnectionGauge::on_open() {
-  const std::size_t now_open = open_.fetch_add(1) + 1;
-  opened_.fetch_add(1);
-  std::size_t peak = peak_.load();
-  while (now_open > peak && !peak_.compare_exchange_weak(peak, now_open)) {
+void ConnectionGauge::Counter::on_open() {
+  const std::size_t now_open = open.fetch_add(1) + 1;
+  opened.fetch_add(1);
+  std::size_t seen = peak.load();
+  while (now_open > seen && !peak.compare_exchange_weak(seen, now_open)) {
   }
 }
 
-void ConnectionGauge::on_close() { open_.fetch_sub(1); }
+void ConnectionGauge::on_open(bool shared) {
+  all_.on_open();
+  if (shared) shared_.on_open();
+}
+
+void ConnectionGauge::on_close(bool shared) {
+  all_.open.fetch_sub(1);
+  if (shared) shared_.open.fetch_sub(1);
+}
 
 ConnectionCounts ConnectionGauge::read() const {
   ConnectionCounts counts;
-  counts.open = open_.load();
-  counts.peak = peak_.load();
-  counts.opened = opened_.load();
+  counts.open = all_.open.load();
+  counts.peak = all_.peak.load();
+  counts.opened = all_.opened.load();
+  counts.shared_open = shared_.open.load();
+  counts.shared_peak = shared_.peak.load();
+  counts.shared_opened = shared_.opened.load();
   return counts;
 }
 
@@ -150,7 +161,7 @@ struct Transfer {
 class CurlMultiHttp final : public AsyncHttp {
  public:
   CurlMultiHttp(const TransportOptions& options, std::size_t max_connections,
-                std::shared_ptr<Clock> clock)
+                std::size_t max_streams_per_connection, std::shared_ptr<Clock> clock)
       : options_(options),
         clock_(std::move(clock)),
         real_clock_(clock_.get() == Clock::system().get()) {
@@ -161,33 +172,31 @@ class CurlMultiHttp final : public AsyncHttp {
     (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, connections);
     (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_HOST_CONNECTIONS, connections);
     (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, connections);
+    // Over HTTP/2 the limits above count connections, not requests: a request that can go as
+    // one more stream on an open connection needs no new one, and one that needs a connection
+    // while all are open waits for one to close. The streams of one connection are capped
+    // here, besides the cap the server announces.
+    (void)curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    const long streams = static_cast<long>(std::max<std::size_t>(1, max_streams_per_connection));
+    (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
   }
 
   ~CurlMultiHttp() override {
     for (auto& [easy, transfer] : active_) (void)curl_multi_remove_handle(multi_.get(), easy);
     active_.clear();
+    held_.clear();
     idle_.clear();
   }
 
   void start(JobId job, HttpRequest request) override {
     auto transfer = std::make_unique<Transfer>(job, std::move(request), clock_->now());
-    std::string problem = prepare(*transfer);
-    if (problem.empty()) {
-      CURL* easy = transfer->handle->get();
-      const CURLMcode added = curl_multi_add_handle(multi_.get(), easy);
-      if (added == CURLM_OK) {
-        by_job_[job] = easy;
-        active_.emplace(easy, std::move(transfer));
-        return;
-      }
-      problem = curl_multi_strerror(added);
+    const std::string problem = prepare(*transfer);
+    if (!problem.empty()) {
+      fail(std::move(transfer), problem);
+      return;
     }
-    Completion completion;
-    completion.job = job;
-    completion.response.error = TransportError::Other;
-    completion.response.error_detail = std::move(problem);
-    failed_.push_back(std::move(completion));
-    recycle(std::move(transfer->handle));
+    by_job_[job] = transfer->handle->get();
+    admit(std::move(transfer));
   }
 
   void cancel(JobId job) override {
@@ -195,6 +204,22 @@ class CurlMultiHttp final : public AsyncHttp {
     if (found == by_job_.end()) return;
     CURL* easy = found->second;
     by_job_.erase(found);
+    const auto held = std::find_if(held_.begin(), held_.end(), [easy](const auto& transfer) {
+      return transfer->handle->get() == easy;
+    });
+    if (held != held_.end()) {
+      auto transfer = std::move(*held);
+      held_.erase(held);
+      Completion completion;
+      completion.job = job;
+      completion.response.error = TransportError::Cancelled;
+      completion.response.error_detail = "cancelled";
+      completion.duration = elapsed_since(*clock_, transfer->started);
+      failed_.push_back(std::move(completion));
+      recycle(std::move(transfer->handle));
+      return;
+    }
+    if (easy == pioneer_) pioneer_ = nullptr;
     // Removing an unfinished transfer closes its connection.
     (void)curl_multi_remove_handle(multi_.get(), easy);
     auto transfer = std::move(active_.at(easy));
@@ -206,6 +231,7 @@ class CurlMultiHttp final : public AsyncHttp {
     completion.duration = elapsed_since(*clock_, transfer->started);
     failed_.push_back(std::move(completion));
     recycle(std::move(transfer->handle));
+    release_held();
   }
 
   void run(std::optional<TimePoint> wake_at, std::vector<Completion>& completed) override {
@@ -233,7 +259,7 @@ class CurlMultiHttp final : public AsyncHttp {
     waiter_.wakeup();
   }
 
-  std::size_t in_flight() const override { return active_.size() + failed_.size(); }
+  std::size_t in_flight() const override { return active_.size() + held_.size() + failed_.size(); }
 
   ConnectionCounts connections() const override { return gauge_.read(); }
 
@@ -250,6 +276,7 @@ class CurlMultiHttp final : public AsyncHttp {
       auto transfer = std::move(active_.at(easy));
       active_.erase(easy);
       by_job_.erase(transfer->job);
+      if (easy == pioneer_) pioneer_ = nullptr;
       // A callback's exception stays an Aborted response here: the engine's thread goes on.
       transfer->exchange.finish(result, easy, transfer->handle->error_message());
       Completion completion;
@@ -259,6 +286,52 @@ class CurlMultiHttp final : public AsyncHttp {
       completed.push_back(std::move(completion));
       recycle(std::move(transfer->handle));
     }
+    release_held();
+  }
+
+  /// Adds the transfer to the multi handle, or holds it back. libcurl 7.88 puts a transfer on
+  /// an HTTP/2 connection only once that connection is set up (CURLOPT_PIPEWAIT waits only
+  /// while no connection to the host has told its protocol yet): a burst of polls with no
+  /// shared connection open would each open one. So while one of them (the pioneer) opens the
+  /// first shared connection, the others wait for it to end, then go as streams on that
+  /// connection (or, over HTTP/1.1, as usual). Submits never wait: they open their own, and
+  /// neither do requests that share no connection (clear_text_h2_single_use).
+  void admit(std::unique_ptr<Transfer> transfer) {
+    CURL* easy = transfer->handle->get();
+    if (!transfer->request.fresh_connection &&
+        !detail::clear_text_h2_single_use(options_.http_version, transfer->request.url)) {
+      if (pioneer_ != nullptr) {
+        held_.push_back(std::move(transfer));
+        return;
+      }
+      if (gauge_.read().shared_open == 0) pioneer_ = easy;
+    }
+    const CURLMcode added = curl_multi_add_handle(multi_.get(), easy);
+    if (added != CURLM_OK) {
+      if (easy == pioneer_) pioneer_ = nullptr;
+      by_job_.erase(transfer->job);
+      fail(std::move(transfer), curl_multi_strerror(added));
+      return;
+    }
+    active_.emplace(easy, std::move(transfer));
+  }
+
+  /// Admits the held transfers once no pioneer is in flight (the first admitted may be one).
+  void release_held() {
+    while (pioneer_ == nullptr && !held_.empty()) {
+      auto transfer = std::move(held_.front());
+      held_.pop_front();
+      admit(std::move(transfer));
+    }
+  }
+
+  void fail(std::unique_ptr<Transfer> transfer, std::string problem) {
+    Completion completion;
+    completion.job = transfer->job;
+    completion.response.error = TransportError::Other;
+    completion.response.error_detail = std::move(problem);
+    failed_.push_back(std::move(completion));
+    recycle(std::move(transfer->handle));
   }
 
   void recycle(std::unique_ptr<detail::CurlHandle> handle) {
@@ -274,8 +347,11 @@ class CurlMultiHttp final : public AsyncHttp {
       detail::CurlProfile profile;
       profile.gauge = &gauge_;
       // A submit's connection of its own is closed after it, so the idle connections of the
-      // cache stay the polls'.
+      // cache stay the polls', and is never shared with them (see CurlProfile).
       profile.close_fresh_connections = true;
+      // The other requests wait for a connection that turns out to be HTTP/2 to multiplex on,
+      // rather than each opening one while the first is still being set up.
+      profile.wait_to_multiplex = true;
       std::string problem;
       transfer.handle = detail::CurlHandle::create(options_, profile, problem);
       if (!transfer.handle) return problem;
@@ -293,6 +369,9 @@ class CurlMultiHttp final : public AsyncHttp {
   detail::CurlMultiPtr multi_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::unordered_map<JobId, CURL*> by_job_;
+  // Shared-connection transfers waiting for the pioneer, the one opening that connection.
+  std::deque<std::unique_ptr<Transfer>> held_;
+  CURL* pioneer_ = nullptr;
   std::vector<std::unique_ptr<detail::CurlHandle>> idle_;
   std::vector<Completion> failed_;
   ClockWaiter waiter_;
@@ -302,8 +381,10 @@ class CurlMultiHttp final : public AsyncHttp {
 
 std::unique_ptr<AsyncHttp> make_curl_multi_http(const TransportOptions& options,
                                                 std::size_t max_connections,
+                                                std::size_t max_streams_per_connection,
                                                 std::shared_ptr<Clock> clock) {
-  return std::make_unique<CurlMultiHttp>(options, max_connections, std::move(clock));
+  return std::make_unique<CurlMultiHttp>(options, max_connections, max_streams_per_connection,
+                                         std::move(clock));
 }
 
 std::unique_ptr<AsyncHttp> make_blocking_http(std::shared_ptr<HttpTransport> transport,

@@ -35,20 +35,47 @@ struct ConnectionCounts {
   std::size_t open = 0;    ///< open right now
   std::size_t peak = 0;    ///< the most open at once
   std::size_t opened = 0;  ///< in all
+  /// The same for the shared connections only: those opened by a transfer that may share its
+  /// connection (polls, downloads), not the one a submit opens for itself.
+  std::size_t shared_open = 0;
+  std::size_t shared_peak = 0;
+  std::size_t shared_opened = 0;
 };
 
 /// Counts sockets as libcurl opens and closes them (its open/close socket callbacks): exact,
 /// where a server sees a close only once it reads the end of the stream. Any thread.
 class ConnectionGauge {
  public:
-  void on_open();
-  void on_close();
+  /// What a handle passes as its socket callbacks' data: the gauge, and which kind of
+  /// connection its transfer opens. libcurl calls the close callback with the data of the
+  /// transfer that opened the connection, so each connection is counted as the kind it began.
+  struct Tag {
+    ConnectionGauge* gauge;
+    bool shared;
+  };
+
+  ConnectionGauge() = default;
+  ConnectionGauge(const ConnectionGauge&) = delete;
+  ConnectionGauge& operator=(const ConnectionGauge&) = delete;
+
+  void on_open(bool shared);
+  void on_close(bool shared);
   ConnectionCounts read() const;
+  /// The callbacks' data for a transfer that opens a connection of its own (`shared` false)
+  /// or one that others may use too.
+  Tag* tag(bool shared) { return shared ? &shared_tag_ : &fresh_tag_; }
 
  private:
-  std::atomic<std::size_t> open_{0};
-  std::atomic<std::size_t> peak_{0};
-  std::atomic<std::size_t> opened_{0};
+  struct Counter {
+    std::atomic<std::size_t> open{0};
+    std::atomic<std::size_t> peak{0};
+    std::atomic<std::size_t> opened{0};
+    void on_open();
+  };
+  Counter all_;
+  Counter shared_;
+  Tag fresh_tag_{this, false};
+  Tag shared_tag_{this, true};
 };
 
 class AsyncHttp {
@@ -82,9 +109,12 @@ class ClockWaiter {
   CancellationToken token_;
 };
 
-/// libcurl's multi interface: at most `max_connections` connections, reused across requests.
+/// libcurl's multi interface: at most `max_connections` connections, reused across requests;
+/// over HTTP/2, requests other than fresh_connection ones multiplex on a shared connection, at
+/// most `max_streams_per_connection` at once on each.
 std::unique_ptr<AsyncHttp> make_curl_multi_http(const TransportOptions& options,
                                                 std::size_t max_connections,
+                                                std::size_t max_streams_per_connection,
                                                 std::shared_ptr<Clock> clock);
 
 /// Calls `transport`->send() for each started request, in order, on the engine's thread.
