@@ -17,7 +17,7 @@
 //
 //   poll_bench [--tasks N] [--rate R] [--connections C] [--interval-ms MS] [--mock-threads T]
 //              [--mock-server PATH | --base-url URL [--api-key KEY] [--ca-bundle FILE]]
-//              [--http1.1] [--cancel-token]
+//              [--http1.1] [--cancel-token] [--max-shared-connections N]
 //
 // --cancel-token gives the group a CancellationToken (TaskGroupOptions::wait.cancel), which every
 // job then watches; it is never cancelled.
@@ -178,6 +178,8 @@ int run(int argc, char** argv) {
   const long tasks = arg(argc, argv, "--tasks", 1000);
   const long rate = arg(argc, argv, "--rate", 2000);
   const long connections = arg(argc, argv, "--connections", 8);
+  // The most connections the polls may share (the submits' own not counted); 0: not judged.
+  const long max_shared = arg(argc, argv, "--max-shared-connections", 0);
   const long interval_ms = arg(argc, argv, "--interval-ms", 5000);
   const long mock_threads = arg(argc, argv, "--mock-threads", 8);
   const std::string mock_program = text_arg(argc, argv, "--mock-server");
@@ -317,6 +319,9 @@ int run(int argc, char** argv) {
               peak_sdk_threads.load());
   std::printf("peak open connections       %zu (SDK sockets; %zu opened in all)\n",
               sockets.connections_peak, sockets.connections_opened);
+  // Each submit opens a connection of its own; the polls share the others (one over HTTP/2).
+  std::printf("  carrying polls (shared)   %zu at most (%zu opened in all)\n",
+              sockets.shared_connections_peak, sockets.shared_connections_opened);
   if (server) {
     std::printf("  as the mock counted them  %zu (%zu accepted; it sees a close late)\n",
                 server->peak_open_connections(), server->connections_opened());
@@ -382,8 +387,10 @@ int run(int argc, char** argv) {
   // Past 5 s, a poll went out late: the engine or the service fell behind the schedule.
   std::printf("largest gap between polls   %.3f s, between the answers the SDK received\n",
               client_largest_gap);
-  const bool pass = ok == static_cast<std::size_t>(tasks) && gaps_below_floor == 0 &&
-                    sockets.connections_peak <= static_cast<std::size_t>(connections);
+  const bool pass =
+      ok == static_cast<std::size_t>(tasks) && gaps_below_floor == 0 &&
+      sockets.connections_peak <= static_cast<std::size_t>(connections) &&
+      (max_shared == 0 || sockets.shared_connections_peak <= static_cast<std::size_t>(max_shared));
   return pass ? 0 : 1;
 }
 

@@ -45,6 +45,14 @@ class H2Test : public ::testing::Test {
     return options;
   }
 
+  /// options() for a group: the script server speaks only HTTP/2, and a TaskGroup sends a
+  /// submit alone on its connection as HTTP/1.1 unless HTTP/2 is all there is.
+  ClientOptions group_options(const H2ScriptServer& server) {
+    ClientOptions group_options = options(server, std::make_shared<testing::ScaledClock>(200.0));
+    group_options.transport_options.http_version = HttpVersion::Http2PriorKnowledge;
+    return group_options;
+  }
+
   static VideoRequest video_request() { return VideoRequest().prompt("a paper boat on a river"); }
 
   EventLog log_;
@@ -158,8 +166,7 @@ TaskGroupOptions fast_group() {
 TEST_F(H2Test, ATaskGroupSubmitWhoseStreamIsResetIsNeverSentAgain) {
   H2ScriptServer server(
       {"--reset", "2", "--reset-code", "INTERNAL_ERROR", "--reset-method", "POST"});
-  TaskGroup group(Client(options(server, std::make_shared<testing::ScaledClock>(200.0))),
-                  fast_group());
+  TaskGroup group(Client(group_options(server)), fast_group());
   for (int i = 0; i < 3; ++i) group.submit(video_request());
   std::size_t unknown = 0;
   for (const TaskResult& result : group.wait_all()) {
@@ -177,8 +184,7 @@ TEST_F(H2Test, ATaskGroupKeepsPollingAcrossGoaways) {
   // Every connection ends with a GOAWAY after four answers.
   H2ScriptServer server({"--goaway-every", "4", "--polls-to-succeed", "3"});
   constexpr std::size_t kTasks = 12;
-  TaskGroup group(Client(options(server, std::make_shared<testing::ScaledClock>(200.0))),
-                  fast_group());
+  TaskGroup group(Client(group_options(server)), fast_group());
   for (std::size_t i = 0; i < kTasks; ++i) group.submit(video_request());
   const std::vector<TaskResult> results = group.wait_all();
   ASSERT_EQ(results.size(), kTasks);
@@ -195,8 +201,7 @@ TEST_F(H2Test, ATaskGroupKeepsPollingAcrossGoaways) {
 TEST_F(H2Test, ATaskGroupMultiplexesItsPollsAndGivesEachSubmitAConnectionOfItsOwn) {
   H2ScriptServer server({"--polls-to-succeed", "3"});
   constexpr std::size_t kTasks = 30;
-  TaskGroup group(Client(options(server, std::make_shared<testing::ScaledClock>(200.0))),
-                  fast_group());
+  TaskGroup group(Client(group_options(server)), fast_group());
   for (std::size_t i = 0; i < kTasks; ++i) group.submit(video_request());
   for (const TaskResult& result : group.wait_all()) EXPECT_TRUE(result.ok());
   const auto requests = server.requests();

@@ -179,6 +179,13 @@ class CurlMultiHttp final : public AsyncHttp {
     (void)curl_multi_setopt(multi_.get(), CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
     const long streams = static_cast<long>(std::max<std::size_t>(1, max_streams_per_connection));
     (void)curl_multi_setopt(multi_.get(), CURLMOPT_MAX_CONCURRENT_STREAMS, streams);
+    // Every submit opens a connection of its own; over TLS, resuming an earlier session spares
+    // each of them most of a full handshake (the connection is still a new one). One thread
+    // drives every handle, so the share needs no locks.
+    tls_sessions_.reset(curl_share_init());
+    if (tls_sessions_) {
+      (void)curl_share_setopt(tls_sessions_.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    }
   }
 
   ~CurlMultiHttp() override {
@@ -346,6 +353,7 @@ class CurlMultiHttp final : public AsyncHttp {
     } else {
       detail::CurlProfile profile;
       profile.gauge = &gauge_;
+      profile.share = tls_sessions_.get();
       // A submit's connection of its own is closed after it, so the idle connections of the
       // cache stay the polls', and is never shared with them (see CurlProfile).
       profile.close_fresh_connections = true;
@@ -366,6 +374,8 @@ class CurlMultiHttp final : public AsyncHttp {
   // Before multi_: a connection calls back the gauge of the handle that opened it, also when
   // the multi handle's cleanup closes it.
   ConnectionGauge gauge_;
+  // Before the handles, which reference it.
+  detail::CurlSharePtr tls_sessions_;
   detail::CurlMultiPtr multi_;
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> active_;
   std::unordered_map<JobId, CURL*> by_job_;
