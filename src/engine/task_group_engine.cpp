@@ -1,11 +1,10 @@
 #include "engine/task_group_engine.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "http/url.hpp"
+#include "platform/platform.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -129,7 +128,7 @@ void Engine::absorb_commands() {
 }
 
 void Engine::run() {
-  (void)pthread_setname_np(pthread_self(), "seedance-engine");
+  platform::name_this_thread("seedance-engine");
   std::vector<Completion> completed;
   for (;;) {
     absorb_commands();
@@ -298,7 +297,7 @@ void Engine::start_download(Job& job) {
 }
 
 void Engine::download_worker() {
-  (void)pthread_setname_np(pthread_self(), "seedance-dl");
+  platform::name_this_thread("seedance-dl");
   std::unique_lock<std::mutex> lock(download_mutex_);
   for (;;) {
     download_ready_.wait(lock, [this] { return downloads_stopping_ || !download_queue_.empty(); });

@@ -1,13 +1,11 @@
 #include "http/curl/curl_handle.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "http/curl/curl_exchange.hpp"
 #include "http/curl/curl_multi.hpp"
+#include "platform/platform.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -20,14 +18,14 @@ constexpr long kKeepAliveIntervalSeconds = 15;
 /// Creates the socket as libcurl would (close-on-exec besides), and counts it.
 curl_socket_t open_counted_socket(void* gauge, curlsocktype /*purpose*/, curl_sockaddr* address) {
   const curl_socket_t descriptor =
-      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+      platform::open_socket(address->family, address->socktype, address->protocol);
   if (descriptor != CURL_SOCKET_BAD) static_cast<detail::ConnectionGauge*>(gauge)->on_open();
   return descriptor;
 }
 
 int close_counted_socket(void* gauge, curl_socket_t descriptor) {
   static_cast<detail::ConnectionGauge*>(gauge)->on_close();
-  return ::close(descriptor);
+  return platform::close_socket(descriptor);
 }
 
 bool has_header(const HttpHeaders& headers, std::string_view name) {
