@@ -100,6 +100,24 @@ std::string environment_directory(const wchar_t* variable) {
   return std::filesystem::path(value).u8string();
 }
 
+// Quoted as the C runtime splits a command line: backslashes are literal except before a quote.
+std::wstring quote_argument(const std::wstring& argument) {
+  if (!argument.empty() && argument.find_first_of(L" \t\"") == std::wstring::npos) return argument;
+  std::wstring text = L"\"";
+  std::size_t backslashes = 0;
+  for (const wchar_t c : argument) {
+    if (c == L'\\') {
+      ++backslashes;
+      continue;
+    }
+    text.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+    backslashes = 0;
+    text += c;
+  }
+  text.append(backslashes * 2, L'\\');
+  return text + L"\"";
+}
+
 }  // namespace
 
 std::string user_config_directory() { return environment_directory(L"APPDATA"); }
@@ -128,11 +146,15 @@ File& File::operator=(File&& other) noexcept {
 // that only the user (and administrators) can read.
 File File::open_write(const std::string& path, OpenMode mode, Access /*access*/,
                       std::error_code& error) {
-  const DWORD access = mode == OpenMode::Append      ? FILE_APPEND_DATA | SYNCHRONIZE
-                       : mode == OpenMode::ReadWrite ? GENERIC_READ | GENERIC_WRITE
-                                                     : GENERIC_WRITE;
+  // Append is emulated: FILE_APPEND_DATA alone would forbid the resize() and the sync() the
+  // download needs, so the position starts at the end and resize() keeps it inside the file.
+  const DWORD access = mode == OpenMode::ReadWrite ? GENERIC_READ | GENERIC_WRITE : GENERIC_WRITE;
   const HANDLE handle = create(path, access, disposition(mode));
-  if (handle == INVALID_HANDLE_VALUE) error = last_error();
+  if (handle == INVALID_HANDLE_VALUE) {
+    error = last_error();
+  } else if (mode == OpenMode::Append) {
+    ::SetFilePointerEx(handle, LARGE_INTEGER{}, nullptr, FILE_END);
+  }
   return File(stored(handle));
 }
 
@@ -168,6 +190,11 @@ bool File::resize(std::uint64_t size, std::error_code& error) {
   end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
   if (!::SetFileInformationByHandle(native(handle_), FileEndOfFileInfo, &end, sizeof(end))) {
     return fail(error);
+  }
+  LARGE_INTEGER position{};
+  if (::SetFilePointerEx(native(handle_), LARGE_INTEGER{}, &position, FILE_CURRENT) &&
+      position.QuadPart > end.EndOfFile.QuadPart) {
+    ::SetFilePointerEx(native(handle_), end.EndOfFile, nullptr, FILE_BEGIN);
   }
   return true;
 }
@@ -288,20 +315,9 @@ std::error_code run_in_place_of_this_process(const std::string& program,
                                              const std::vector<std::string>& arguments,
                                              bool search_path) {
   // Windows has no exec: the program runs as a child, and its exit code becomes this one.
-  // _wspawnv quotes nothing itself, so arguments with spaces are quoted here.
+  // _wspawnv joins the arguments into one command line unquoted, so they are quoted here.
   std::vector<std::wstring> quoted;
-  for (const std::string& argument : arguments) {
-    std::wstring text = wide(argument);
-    if (text.find_first_of(L" \t\"") != std::wstring::npos) {
-      std::wstring escaped = L"\"";
-      for (const wchar_t c : text) {
-        if (c == L'"') escaped += L'\\';
-        escaped += c;
-      }
-      text = escaped + L"\"";
-    }
-    quoted.push_back(std::move(text));
-  }
+  for (const std::string& argument : arguments) quoted.push_back(quote_argument(wide(argument)));
   std::vector<const wchar_t*> argv;
   for (const std::wstring& argument : quoted) argv.push_back(argument.c_str());
   argv.push_back(nullptr);
