@@ -1,15 +1,15 @@
 // InterruptGuard with POSIX signals: the handler writes a byte to a pipe, a thread cancels.
+#include "interrupt.hpp"
+
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <system_error>
 #include <thread>
-
-#include "interrupt.hpp"
 
 namespace seedance::cli {
 namespace {

@@ -1,5 +1,7 @@
 // InterruptGuard with a console control handler, which Windows runs on a thread of its own: it
 // may take a lock and cancel directly.
+#include "interrupt.hpp"
+
 #ifndef NOMINMAX
 #define NOMINMAX
 #endif
@@ -12,8 +14,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-
-#include "interrupt.hpp"
 
 namespace seedance::cli {
 namespace {

@@ -11,7 +11,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <random>
 #include <utility>
 
 #include "platform/platform.hpp"
@@ -98,6 +97,8 @@ File File::open_read(const std::string& path, std::error_code& error) {
 
 bool File::is_open() const noexcept { return handle_ >= 0; }
 
+// A File's operations change the file, if not the handle: const would promise otherwise.
+// NOLINTBEGIN(readability-make-member-function-const)
 bool File::write(const char* data, std::size_t size, std::error_code& error) {
   while (size > 0) {
     const ssize_t written = ::write(descriptor(handle_), data, size);
@@ -194,13 +195,15 @@ bool File::lock(bool wait, std::error_code& error) {
   return true;
 }
 
+// NOLINTEND(readability-make-member-function-const)
+
 File File::create_unique(const std::string& directory, const std::string& prefix, std::string& path,
                          std::error_code& error) {
   std::string name = directory + "/" + prefix + "XXXXXX";
   const int fd = ::mkstemp(name.data());  // Mode 0600.
   if (fd < 0) {
     error = last_error();
-    return File();
+    return {};
   }
   // mkstemp has no close-on-exec flag everywhere (mkostemp is not POSIX).
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
