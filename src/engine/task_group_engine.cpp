@@ -263,10 +263,9 @@ void Engine::start_download(Job& job) {
   download.cancel = job.cancel;
   const JobId id = job.id;
   std::string task_id = job.task_id;
-  std::string path = job.spec.download_path ? *job.spec.download_path
-                                            : job.spec.download_dir +
-                                                  (job.spec.download_dir.back() == '/' ? "" : "/") +
-                                                  job.task_id + ".mp4";
+  std::string path = job.spec.download_path
+                         ? *job.spec.download_path
+                         : platform::join_path(job.spec.download_dir, job.task_id + ".mp4");
   {
     std::lock_guard<std::mutex> lock(download_mutex_);
     if (download_threads_.size() < std::max<std::size_t>(1, options_.download_threads) &&
