@@ -7,6 +7,7 @@
 #include <set>
 
 #include "exit_codes.hpp"
+#include "platform/platform.hpp"
 #include "seedance/error.hpp"
 #include "seedance/task_group.hpp"
 
@@ -91,7 +92,8 @@ BatchRun::Start BatchRun::resume(JobRun& run, const JournalEntry& previous) {
   run.result.task_id = previous.task_id;
   switch (previous.state) {
     case JobState::Done:
-      if (std::filesystem::exists(previous.output_path)) {
+      if (std::error_code error;
+          std::filesystem::exists(detail::platform::to_path(previous.output_path), error)) {
         run.result.output_path = previous.output_path;
         run.result.resumed = true;
         finish(run, JobOutcome::Done, {}, kExitSuccess);
@@ -135,7 +137,8 @@ bool BatchRun::refuse_foreign_file(JobRun& run) const {
                                ? output_path_for(options_.out_dir, *run.job, run.result.task_id)
                                : std::string();
   std::error_code error;
-  if (path.empty() || !std::filesystem::exists(std::filesystem::symlink_status(path, error))) {
+  if (path.empty() || !std::filesystem::exists(std::filesystem::symlink_status(
+                          detail::platform::to_path(path), error))) {
     return false;
   }
   finish(run, JobOutcome::Failed,
@@ -338,8 +341,7 @@ std::vector<std::string> journal_conflicts(const std::vector<BatchJob>& jobs,
 
 std::string output_path_for(const std::string& out_dir, const BatchJob& job,
                             const std::string& task_id) {
-  return (std::filesystem::path(out_dir) / ((job.name.empty() ? task_id : job.name) + ".mp4"))
-      .string();
+  return detail::platform::join_path(out_dir, (job.name.empty() ? task_id : job.name) + ".mp4");
 }
 
 BatchReport run_batch(const std::vector<BatchJob>& jobs, Journal& journal, const Client& client,

@@ -1,24 +1,22 @@
 #include "config.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "platform/platform.hpp"
 #include "text.hpp"
 
 namespace seedance::cli {
 using detail::trim;
 
 std::string default_config_path() {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/seedance/config";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && home[0] != '\0') return std::string(home) + "/.config/seedance/config";
-  return {};
+  const std::string user_config = detail::platform::user_config_directory();
+  if (user_config.empty()) return {};
+  return detail::platform::join_path(detail::platform::join_path(user_config, "seedance"),
+                                     "config");
 }
 
 ConfigFile parse_config(std::string_view text, const std::string& path,
@@ -75,13 +73,13 @@ ConfigFile load_config(const std::string& explicit_path, std::vector<std::string
   const std::string path = explicit_path.empty() ? default_config_path() : explicit_path;
   if (path.empty()) return {};
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) {
+  if (!std::filesystem::is_regular_file(detail::platform::to_path(path), error)) {
     if (!explicit_path.empty()) {
       problems.push_back("--config: " + path + " does not exist or is not a file");
     }
     return {};
   }
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(detail::platform::to_path(path), std::ios::binary);
   std::ostringstream text;
   text << file.rdbuf();
   if (!file) {
@@ -89,11 +87,11 @@ ConfigFile load_config(const std::string& explicit_path, std::vector<std::string
     return {};
   }
   ConfigFile config = parse_config(text.str(), path, problems);
-  struct stat status {};
-  if (!config.api_key.empty() && ::stat(path.c_str(), &status) == 0 &&
-      (status.st_mode & 077) != 0) {
+  const std::optional<unsigned> bits =
+      config.api_key.empty() ? std::nullopt : detail::platform::permission_bits(path);
+  if (bits && (*bits & 077) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(status.st_mode & 07777));
+    std::snprintf(mode, sizeof(mode), "%04o", *bits);
     config.warnings.push_back("config file " + path +
                               " holds the API key and other users may read it (mode " + mode +
                               "); run `chmod 600 " + path + "`");

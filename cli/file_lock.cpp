@@ -1,25 +1,18 @@
 #include "file_lock.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <system_error>
 
 #include "journal.hpp"
 
 namespace seedance::cli {
 
 FileLock::FileLock(const std::string& path, const std::string& busy_message) {
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw JournalError("cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd_);
-    throw JournalError(busy_message);
-  }
+  using detail::platform::File;
+  std::error_code error;
+  file_ = File::open_write(path, detail::platform::OpenMode::ReadWrite,
+                           detail::platform::Access::Private, error);
+  if (!file_.is_open()) throw JournalError("cannot open " + path + ": " + error.message());
+  if (!file_.lock(false, error)) throw JournalError(busy_message);
 }
-
-FileLock::~FileLock() { ::close(fd_); }
 
 }  // namespace seedance::cli

@@ -1,15 +1,15 @@
 #include "journal.hpp"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <filesystem>
+
+#include "platform/platform.hpp"
 
 namespace seedance::cli {
 namespace {
+
+namespace platform = detail::platform;
 
 constexpr std::string_view kStateWords[] = {"submitting", "submitted", "done",
                                             "failed",     "unknown",   "refused"};
@@ -96,26 +96,23 @@ std::string unusable(const std::string& path, const std::string& why) {
          "away, or run the batch with another --journal or --out-dir";
 }
 
-void sync_directory_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
+void remove_quietly(const std::string& path) {
+  std::error_code ignored;
+  std::filesystem::remove(platform::to_path(path), ignored);
 }
 
 // Built under a temporary name in rollback mode (so that all of it is in the one file), then
 // renamed into place: a file at the journal's path is always a complete journal.
 void create_journal(const std::string& path) {
   const std::string temporary = path + ".new";
-  ::unlink(temporary.c_str());  // left by a crash during an earlier creation; the lock is ours
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw JournalError("journal " + path + ": cannot create " + temporary + ": " +
-                       std::strerror(errno));
+  remove_quietly(temporary);  // left by a crash during an earlier creation; the lock is ours
+  std::error_code error;
+  // Created empty and private first: SQLite would make it with the umask's permissions.
+  if (!platform::File::open_write(temporary, platform::OpenMode::CreateNew,
+                                  platform::Access::Private, error)
+           .is_open()) {
+    throw JournalError("journal " + path + ": cannot create " + temporary + ": " + error.message());
   }
-  ::close(fd);
   sqlite3* db = nullptr;
   try {
     if (sqlite3_open_v2(temporary.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -126,29 +123,29 @@ void create_journal(const std::string& path) {
     migrate(db, path);
   } catch (...) {
     sqlite3_close(db);
-    ::unlink(temporary.c_str());
+    remove_quietly(temporary);
     throw;
   }
   sqlite3_close(db);
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temporary.c_str());
-    throw JournalError("journal " + path + ": cannot create it: " + reason);
+  if (!platform::replace_file(temporary, path, error)) {
+    remove_quietly(temporary);
+    throw JournalError("journal " + path + ": cannot create it: " + error.message());
   }
-  sync_directory_of(path);
+  platform::sync_directory_of(path);
 }
 
 // A file without any write permission counts as read-only even for root: someone made it so.
-void check_writable(const std::string& path, const struct stat& status) {
-  const bool no_write_bit = (status.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0;
-  if (no_write_bit || ::access(path.c_str(), W_OK) != 0) {
+void check_writable(const std::string& path) {
+  const std::optional<unsigned> bits = platform::permission_bits(path);
+  const bool no_write_bit = bits && (*bits & 0222) == 0;
+  if (no_write_bit || !platform::is_writable(path)) {
     throw JournalError("journal " + path +
                        " is read-only: the batch records every step in it. Make it writable "
                        "(chmod u+w), or run with another --journal");
   }
-  const auto slash = path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  if (::access(directory.c_str(), W_OK) != 0) {
+  const std::filesystem::path parent = platform::to_path(path).parent_path();
+  const std::string directory = parent.empty() ? std::string(".") : parent.u8string();
+  if (!platform::is_writable(directory)) {
     throw JournalError("journal " + path + ": its directory is read-only, and the journal keeps " +
                        "its write-ahead log (-wal, -shm) next to it. Make it writable, or run " +
                        "with another --journal");
@@ -160,20 +157,23 @@ void check_writable(const std::string& path, const struct stat& status) {
 Journal::Journal(const std::string& path)
     : path_(path),
       lock_(path + ".lock", "journal " + path + " is in use by another `seedance batch`") {
-  struct stat status {};
-  if (::stat(path.c_str(), &status) != 0) {
-    if (errno != ENOENT) throw JournalError("journal " + path + ": " + std::strerror(errno));
+  const std::filesystem::path native = platform::to_path(path);
+  std::error_code error;
+  const std::filesystem::file_status status = std::filesystem::status(native, error);
+  if (status.type() == std::filesystem::file_type::not_found) {
     create_journal(path);
-    if (::stat(path.c_str(), &status) != 0) {
-      throw JournalError("journal " + path + ": " + std::strerror(errno));
+    if (!std::filesystem::exists(native, error)) {
+      throw JournalError("journal " + path + ": " + error.message());
     }
-  } else if (!S_ISREG(status.st_mode)) {
+  } else if (error) {
+    throw JournalError("journal " + path + ": " + error.message());
+  } else if (status.type() != std::filesystem::file_type::regular) {
     throw JournalError("journal " + path + " is not a regular file");
-  } else if (status.st_size == 0) {
+  } else if (std::filesystem::file_size(native, error) == 0 && !error) {
     throw JournalError(
         unusable(path, "is empty (0 bytes): it was truncated, or not written by seedance"));
   }
-  check_writable(path, status);
+  check_writable(path);
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     const std::string reason = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);

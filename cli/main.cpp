@@ -1,18 +1,17 @@
 // seedance: the command-line client of the Seedance 2.0 API. See cli/README.md.
-#include <unistd.h>
-
 #include <iostream>
 
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "interrupt.hpp"
+#include "platform/platform.hpp"
 
 int main(int argc, char** argv) {
   const auto parsed = seedance::cli::parse_command_line(argc, argv, std::cout, std::cerr);
   if (!parsed.command_line) return parsed.exit_code;
 
   seedance::cli::RunSettings settings;
-  settings.live_progress = ::isatty(STDERR_FILENO) == 1;
+  settings.live_progress = seedance::detail::platform::stderr_is_terminal();
   settings.handle_interrupts = true;
   const int exit_code =
       seedance::cli::run_command(*parsed.command_line, std::cout, std::cerr, settings);

@@ -1,15 +1,8 @@
 #include "poll_cache.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstddef>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -18,8 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "platform/platform.hpp"
+
 namespace seedance::cli {
 namespace {
+
+namespace platform = detail::platform;
 
 using WallTime = PollCache::WallTime;
 using Entries = std::map<std::string, WallTime>;  // "BASE_URL TASK_ID" -> its last poll.
@@ -51,7 +48,7 @@ bool parse_line(std::string_view line, Entries& entries) {
 
 // The entries of the file; a damaged line is skipped, an oversized file ignored.
 Entries read_entries(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(platform::to_path(path), std::ios::binary);
   std::string text(kMaxFileBytes + 1, '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
@@ -83,16 +80,6 @@ void prune(Entries& entries, WallTime now) {
   for (auto it = by_time.begin(); it != newest_kept; ++it) entries.erase(it->second);
 }
 
-bool write_all(int fd, std::string_view text) {
-  while (!text.empty()) {
-    const auto written = ::write(fd, text.data(), text.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return false;
-    text.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return true;
-}
-
 // Writes a temporary file beside `path` and renames it over `path`: a reader sees the old file
 // or the new one, never half of one.
 void write_entries(const std::string& directory, const std::string& path, const Entries& entries) {
@@ -102,55 +89,44 @@ void write_entries(const std::string& directory, const std::string& path, const 
         std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
     text += std::to_string(milliseconds) + ' ' + key + '\n';
   }
-  std::string temporary = directory + "/.last-polls.XXXXXX";
-  const int fd = ::mkstemp(temporary.data());  // Mode 0600.
-  if (fd < 0) return;
-  bool written = write_all(fd, text);
-  written = ::close(fd) == 0 && written;
-  if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) ::unlink(temporary.c_str());
+  std::string temporary;
+  std::error_code error;
+  platform::File file = platform::File::create_unique(directory, ".last-polls.", temporary, error);
+  if (!file.is_open()) return;
+  bool written = file.write(text.data(), text.size(), error);
+  written = file.close(error) && written;
+  if (!written || !platform::replace_file(temporary, path, error)) {
+    std::filesystem::remove(platform::to_path(temporary), error);
+  }
 }
 
-// Serialises the read-modify-write of concurrent invocations. flock: the kernel releases it when
+// Serialises the read-modify-write of concurrent invocations, with a lock the system releases when
 // the process ends, however it ends. Without it (the file cannot be opened) the update goes ahead
 // regardless: at worst a concurrent entry is lost, which costs one early poll.
-class CacheLock {
- public:
-  explicit CacheLock(const std::string& path)
-      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
-    if (fd_ < 0) return;
-    while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-    }
-  }
-  ~CacheLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  CacheLock(const CacheLock&) = delete;
-  CacheLock& operator=(const CacheLock&) = delete;
-
- private:
-  int fd_;
-};
+platform::File lock_cache(const std::string& path) {
+  std::error_code error;
+  platform::File file = platform::File::open_write(path, platform::OpenMode::ReadWrite,
+                                                   platform::Access::Private, error);
+  if (file.is_open()) file.lock(true, error);
+  return file;
+}
 
 // The cache directory, made private to the user when this creates it; false if it cannot be had.
 bool make_directory(const std::string& directory) {
   std::error_code error;
-  std::filesystem::create_directories(std::filesystem::path(directory).parent_path(), error);
-  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return false;
-  return std::filesystem::is_directory(directory, error);
+  std::filesystem::create_directories(platform::to_path(directory).parent_path(), error);
+  return platform::create_private_directory(directory);
 }
 
 }  // namespace
 
 std::string PollCache::default_directory() {
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return std::string(xdg) + "/seedance";
-  const char* home = std::getenv("HOME");
-  if (home != nullptr && home[0] != '\0') return std::string(home) + "/.cache/seedance";
-  return {};
+  const std::string user_cache = platform::user_cache_directory();
+  return user_cache.empty() ? std::string() : platform::join_path(user_cache, "seedance");
 }
 
 std::string PollCache::path() const {
-  return directory_.empty() ? std::string() : directory_ + "/last-polls";
+  return directory_.empty() ? std::string() : platform::join_path(directory_, "last-polls");
 }
 
 std::optional<WallTime> PollCache::last_poll(const std::string& base_url,
@@ -166,7 +142,7 @@ void PollCache::record(const std::string& base_url, const std::string& task_id, 
   // A line break would split the entry (neither the SDK nor the service makes one).
   if (base_url.find('\n') != std::string::npos || task_id.find('\n') != std::string::npos) return;
   if (directory_.empty() || !make_directory(directory_)) return;
-  const CacheLock lock(directory_ + "/last-polls.lock");
+  const platform::File lock = lock_cache(platform::join_path(directory_, "last-polls.lock"));
   Entries entries = read_entries(path());
   auto& entry = entries[key_of(base_url, task_id)];
   entry = std::max(entry, at);

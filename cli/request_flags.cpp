@@ -18,6 +18,7 @@
 
 #include "download/download_file.hpp"
 #include "model/json_codec.hpp"
+#include "platform/platform.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::cli {
@@ -72,7 +73,7 @@ bool names_local_file(const std::string& argument) {
     return false;
   }
   std::error_code error;
-  return std::filesystem::is_regular_file(argument, error);
+  return std::filesystem::is_regular_file(detail::platform::to_path(argument), error);
 }
 
 // Resolves one image flag's argument, recording a problem (and returning nullopt) on failure.
@@ -142,7 +143,7 @@ std::optional<std::string> read_prompt_file(const std::string& path,
                                             std::vector<std::string>& problems) {
   const bool from_stdin = path == "-";
   const std::string name = from_stdin ? std::string("standard input") : quoted(path);
-  std::FILE* file = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  std::FILE* file = from_stdin ? stdin : detail::platform::open_c_file(path, "rb");
   if (file == nullptr) {
     problems.push_back("--prompt-file: cannot read " + name + ": " + std::strerror(errno));
     return std::nullopt;
@@ -364,11 +365,11 @@ void check_output_path(const std::string& output_path, bool overwrite,
     }
   }
   namespace fs = std::filesystem;
-  const fs::path path(output_path);
+  const fs::path path = detail::platform::to_path(output_path);
   std::error_code error;
   const fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
   if (!fs::is_directory(directory, error)) {
-    problems.push_back("-o: the directory " + quoted(directory.string()) + " does not exist");
+    problems.push_back("-o: the directory " + quoted(directory.u8string()) + " does not exist");
   } else if (!overwrite && fs::exists(path, error)) {
     problems.push_back("-o: " + quoted(output_path) +
                        " already exists; pass --overwrite to replace it");

@@ -16,7 +16,7 @@ target_include_directories(seedance_static
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
 target_link_libraries(seedance_static
   PRIVATE CURL::libcurl OpenSSL::Crypto $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>
-    Threads::Threads)
+    Threads::Threads $<$<BOOL:${WIN32}>:ws2_32>)
 target_compile_features(seedance_static PUBLIC cxx_std_17)
 set_target_properties(seedance_static PROPERTIES
   OUTPUT_NAME seedance

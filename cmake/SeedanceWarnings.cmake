@@ -1,5 +1,12 @@
 # Warnings every target of this project is built with; -Werror when SEEDANCE_WARNINGS_AS_ERRORS is on.
 function(seedance_set_warnings target)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4)
+    if(SEEDANCE_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+    return()
+  endif()
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
   if(SEEDANCE_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)

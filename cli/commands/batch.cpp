@@ -12,6 +12,7 @@
 #include "exit_codes.hpp"
 #include "file_lock.hpp"
 #include "journal.hpp"
+#include "platform/platform.hpp"
 #include "request_flags.hpp"
 
 namespace seedance::cli {
@@ -40,7 +41,7 @@ std::optional<double> parse_rate(const std::string& text, std::vector<std::strin
 }
 
 std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
+  std::ifstream file(detail::platform::to_path(path), std::ios::binary);
   if (!file) return std::nullopt;
   std::ostringstream text;
   text << file.rdbuf();
@@ -107,13 +108,14 @@ class BatchProgress {
 // Creates --out-dir; returns the journal's path.
 std::string prepare_out_dir(const BatchFlags& flags) {
   std::error_code error;
-  std::filesystem::create_directories(flags.out_dir, error);
-  if (error || !std::filesystem::is_directory(flags.out_dir)) {
+  const std::filesystem::path out_dir = detail::platform::to_path(flags.out_dir);
+  std::filesystem::create_directories(out_dir, error);
+  if (error || !std::filesystem::is_directory(out_dir, error)) {
     throw ValidationError({"--out-dir: cannot create directory " + flags.out_dir + ": " +
                            (error ? error.message() : std::string("not a directory"))});
   }
   return flags.journal_path.empty()
-             ? (std::filesystem::path(flags.out_dir) / ".seedance-journal.sqlite").string()
+             ? detail::platform::join_path(flags.out_dir, ".seedance-journal.sqlite")
              : flags.journal_path;
 }
 
@@ -176,7 +178,7 @@ int run_batch_command(const CommandLine& command_line, std::ostream& out, Consol
   const std::string journal_path = prepare_out_dir(flags);
   // Two batches with different journals must not write the same files either.
   const FileLock out_dir_lock(
-      (std::filesystem::path(flags.out_dir) / ".seedance-batch.lock").string(),
+      detail::platform::join_path(flags.out_dir, ".seedance-batch.lock"),
       "--out-dir " + flags.out_dir + " is in use by another `seedance batch`");
   Journal journal(journal_path);
   check_journal_fits(parsed.jobs, journal, journal_path);

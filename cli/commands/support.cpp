@@ -1,15 +1,12 @@
 #include "commands/support.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <string_view>
 
 #include "config.hpp"
 #include "exit_codes.hpp"
 #include "model/json_codec.hpp"
+#include "platform/platform.hpp"
 #include "request_flags.hpp"
 
 namespace seedance::cli {
@@ -136,14 +133,10 @@ bool video_to_stdout(const CommandLine& command_line, std::vector<std::string>& 
 
 ByteSink stdout_sink() {
   return [](std::string_view bytes) {
-    // write(2) itself: no stdio buffer to flush, and no text conversion of the bytes.
-    while (!bytes.empty()) {
-      const ssize_t written = ::write(STDOUT_FILENO, bytes.data(), bytes.size());
-      if (written < 0 && errno == EINTR) continue;
-      if (written <= 0) {
-        throw Error(std::string("cannot write the video to stdout: ") + std::strerror(errno));
-      }
-      bytes.remove_prefix(static_cast<std::size_t>(written));
+    // The system's write itself: no stdio buffer to flush, and no text conversion of the bytes.
+    std::error_code error;
+    if (!detail::platform::write_stdout(bytes.data(), bytes.size(), error)) {
+      throw Error("cannot write the video to stdout: " + error.message());
     }
   };
 }

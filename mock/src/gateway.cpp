@@ -164,7 +164,11 @@ std::string gateway_request_id() {
   const auto now = std::chrono::system_clock::now();
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
+#ifdef _WIN32
+  localtime_s(&tm, &t);  // the C runtime's thread-safe variant, arguments the other way round
+#else
   localtime_r(&t, &tm);
+#endif
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
   const auto nanos =

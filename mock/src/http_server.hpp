@@ -21,9 +21,9 @@ namespace seedance::mock::detail {
 /// it through current_connection() and steer what happens to the connection.
 class Connection {
  public:
-  Connection(int fd, std::uint64_t id);
+  Connection(socket_t fd, std::uint64_t id);
 
-  int fd() const noexcept { return fd_; }
+  socket_t fd() const noexcept { return fd_; }
   std::uint64_t id() const noexcept { return id_; }
   const std::string& remote_addr() const noexcept { return remote_addr_; }
   int remote_port() const noexcept { return remote_port_; }
@@ -43,7 +43,7 @@ class Connection {
   bool warm_up = false;
 
  private:
-  int fd_;
+  socket_t fd_;
   std::uint64_t id_;
   std::string remote_addr_;
   int remote_port_ = 0;
@@ -103,9 +103,11 @@ class HttpServer final : public httplib::Server {
 
  private:
   bool process_and_close_socket(socket_t sock) override;
+  void open_wake();
 
   Settings settings_;
-  int wake_pipe_[2] = {-1, -1};
+  /// What interrupt() makes readable: a pipe (read end, write end), or on Windows one socket.
+  socket_t wake_[2] = {INVALID_SOCKET, INVALID_SOCKET};
   std::mutex id_mutex_;
   std::uint64_t next_connection_id_ = 1;
 };

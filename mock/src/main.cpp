@@ -1,7 +1,6 @@
 // seedance-mock-server: the mock Seedance 2.0 API as a program (see mock/README.md).
 // Prints its base URL as one line on stdout, serves until SIGINT or SIGTERM, then exits 0.
 #include <chrono>
-#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
@@ -10,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <pthread.h>
-
 #include "seedance/mock/mock_server.hpp"
+#include "stop_signals.hpp"
 
 namespace {
 
@@ -165,15 +163,7 @@ void print_request(const seedance::mock::RecordedRequest& r) {
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
 
-  // Block the stop signals in every thread (server threads inherit the mask) and take them with
-  // sigwait below: no async-signal-safety concerns. SIGPIPE is not needed: sends use
-  // MSG_NOSIGNAL.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  seedance::mock::detail::prepare_stop_signals();
 
   seedance::mock::MockServer server(args.options);
   for (auto& f : args.faults) server.add_fault(std::move(f));
@@ -186,8 +176,7 @@ int main(int argc, char** argv) {
   }
   std::cout << server.base_url() << std::endl;
 
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  seedance::mock::detail::wait_for_stop_signal();
   server.stop();
   return 0;
 }

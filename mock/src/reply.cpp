@@ -104,7 +104,11 @@ std::string http_date(std::int64_t unix_seconds) {
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
+#ifdef _WIN32
+  gmtime_s(&tm, &t);  // the C runtime's thread-safe variant, arguments the other way round
+#else
   gmtime_r(&t, &tm);
+#endif
   char buf[64];
   // Formatted by hand: strftime's %a/%b follow the locale, HTTP dates must be English.
   std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],

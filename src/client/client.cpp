@@ -11,6 +11,7 @@
 #include "http/response_limit.hpp"
 #include "http/url.hpp"
 #include "model/json_codec.hpp"
+#include "platform/platform.hpp"
 #include "seedance/version.hpp"
 #include "text.hpp"
 
@@ -32,7 +33,8 @@ std::optional<std::string> unreadable_ca_bundle(const ClientOptions& options) {
   const std::string& path = options.transport_options.ca_bundle;
   if (options.transport || path.empty()) return std::nullopt;
   std::error_code error;
-  if (std::filesystem::is_regular_file(path, error) && std::ifstream(path).good()) {
+  if (std::filesystem::is_regular_file(detail::platform::to_path(path), error) &&
+      std::ifstream(detail::platform::to_path(path)).good()) {
     return std::nullopt;
   }
   return "transport_options.ca_bundle: " + path + " is not a readable file";

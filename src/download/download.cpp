@@ -1,16 +1,10 @@
 // Client::download and Client::read_range: the sinks (a file through "<path>.part", a stream, a
 // callback, memory) over detail::fetch, plus the segmented file download.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <condition_variable>
-#include <cstdio>
-#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <limits>
 #include <mutex>
 #include <ostream>
@@ -24,6 +18,7 @@
 #include "download/download_file.hpp"
 #include "download/download_part.hpp"
 #include "download/sha256.hpp"
+#include "platform/platform.hpp"
 #include "text.hpp"
 
 namespace seedance {
@@ -36,6 +31,8 @@ using detail::FetchSpec;
 using detail::PartMeta;
 using detail::PartSegment;
 using detail::ResourceIdentity;
+using detail::platform::File;
+using detail::platform::OpenMode;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kWriteBufferBytes = 1 << 20;
@@ -47,50 +44,23 @@ constexpr milliseconds kCheckpointInterval{1000};
 constexpr milliseconds kSupervisorTick{50};
 const char* const kPartKept = " (the partial file is kept for resuming)";
 
-std::string system_error_text(const std::string& what, const std::string& path) {
-  return what + " " + path + ": " + std::strerror(errno);
+std::string system_error_text(const std::string& what, const std::string& path,
+                              const std::error_code& error) {
+  return what + " " + path + ": " + error.message();
 }
 
+/// The size of the file at `path` (following links), nullopt when there is none.
 std::optional<std::uint64_t> file_size(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return std::nullopt;
-  return static_cast<std::uint64_t>(info.st_size);
+  std::error_code error;
+  const std::uintmax_t size = std::filesystem::file_size(detail::platform::to_path(path), error);
+  if (error) return std::nullopt;
+  return static_cast<std::uint64_t>(size);
 }
 
 void remove_part(const std::string& part_path, const std::string& meta_path) {
-  std::remove(part_path.c_str());
-  std::remove(meta_path.c_str());
-}
-
-/// Writes everything, at `*offset` (advanced) when given, else at the file position.
-bool write_all_at(int fd, const char* data, std::size_t size, std::uint64_t* offset) {
-  while (size > 0) {
-    const ssize_t written = offset != nullptr
-                                ? ::pwrite(fd, data, size, static_cast<off_t>(*offset))
-                                : ::write(fd, data, size);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (written == 0) {
-      errno = ENOSPC;
-      return false;
-    }
-    data += written;
-    size -= static_cast<std::size_t>(written);
-    if (offset != nullptr) *offset += static_cast<std::uint64_t>(written);
-  }
-  return true;
-}
-
-/// Makes the rename itself durable.
-void sync_directory_of(const std::string& path) {
-  const auto slash = path.rfind('/');
-  const std::string directory = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  (void)::fsync(fd);
-  ::close(fd);
+  std::error_code ignored;
+  std::filesystem::remove(detail::platform::to_path(part_path), ignored);
+  std::filesystem::remove(detail::platform::to_path(meta_path), ignored);
 }
 
 void add_option_problems(const DownloadOptions& options, std::vector<std::string>& problems) {
@@ -168,8 +138,8 @@ FetchControl make_control(const detail::ClientImpl& impl, std::string context,
 
 // --- the sequential part file --------------------------------------------------------------
 
-/// "<path>.part" written sequentially through a large buffer with plain write(2): many small
-/// writes cost more than the network on a fast link.
+/// "<path>.part" written sequentially through a large buffer: many small writes cost more than the
+/// network on a fast link.
 class PartFile final : public FetchSink {
  public:
   PartFile(std::string path, std::string meta_path, PartMeta meta, const std::string& context,
@@ -188,9 +158,12 @@ class PartFile final : public FetchSink {
   /// Opens for appending at `offset` (the current size); 0 truncates.
   void open_at(std::uint64_t offset) {
     close_quietly();
-    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (offset == 0 ? O_TRUNC : O_APPEND);
-    fd_ = ::open(path_.c_str(), flags, 0644);
-    if (fd_ < 0) throw Error(context_ + ": " + system_error_text("cannot open", path_));
+    std::error_code error;
+    file_ = File::open_write(path_, offset == 0 ? OpenMode::Truncate : OpenMode::Append,
+                             detail::platform::Access::Shared, error);
+    if (!file_.is_open()) {
+      throw Error(context_ + ": " + system_error_text("cannot open", path_, error));
+    }
     size_ = offset;
   }
 
@@ -204,8 +177,9 @@ class PartFile final : public FetchSink {
 
   bool restart() override {
     buffer_.clear();
-    if (::ftruncate(fd_, 0) != 0) {
-      error_ = system_error_text("cannot truncate", path_);
+    std::error_code error;
+    if (!file_.resize(0, error)) {
+      error_ = system_error_text("cannot truncate", path_, error);
       throw Error(context_ + ": " + error_);
     }
     size_ = 0;
@@ -231,22 +205,20 @@ class PartFile final : public FetchSink {
   /// Flushes, fsyncs and closes; throws on failure.
   void commit() {
     if (!flush()) throw Error(context_ + ": " + error_ + kPartKept);
-    if (::fsync(fd_) != 0) {
-      throw Error(context_ + ": " + system_error_text("cannot sync", path_) + kPartKept);
+    std::error_code error;
+    if (!file_.sync(error)) {
+      throw Error(context_ + ": " + system_error_text("cannot sync", path_, error) + kPartKept);
     }
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) {
-      throw Error(context_ + ": " + system_error_text("cannot close", path_) + kPartKept);
+    if (!file_.close(error)) {
+      throw Error(context_ + ": " + system_error_text("cannot close", path_, error) + kPartKept);
     }
   }
 
   /// Keeps what was received so far, for a later resume.
   void close_quietly() noexcept {
-    if (fd_ < 0) return;
+    if (!file_.is_open()) return;
     (void)flush();
-    ::close(fd_);
-    fd_ = -1;
+    file_ = File();
   }
 
  private:
@@ -258,8 +230,9 @@ class PartFile final : public FetchSink {
   }
 
   bool write_through(const char* data, std::size_t size) {
-    if (write_all_at(fd_, data, size, nullptr)) return true;
-    error_ = system_error_text("cannot write", path_);
+    std::error_code error;
+    if (file_.write(data, size, error)) return true;
+    error_ = system_error_text("cannot write", path_, error);
     return false;
   }
 
@@ -268,7 +241,7 @@ class PartFile final : public FetchSink {
   PartMeta meta_;
   const std::string& context_;
   const DownloadOptions& options_;
-  int fd_ = -1;
+  File file_;
   std::uint64_t size_ = 0;  // bytes written, buffered ones included
   std::vector<char> buffer_;
   std::string error_;
@@ -277,11 +250,11 @@ class PartFile final : public FetchSink {
 
 // --- segments ------------------------------------------------------------------------------
 
-/// One segment's bytes, written in place with pwrite through its own buffer.
+/// One segment's bytes, written in place (File::write_at) through its own buffer.
 class SegmentSink final : public FetchSink {
  public:
-  SegmentSink(int fd, std::uint64_t offset, std::atomic<std::uint64_t>& done, std::string path)
-      : fd_(fd), offset_(offset), done_(done), path_(std::move(path)) {
+  SegmentSink(File& file, std::uint64_t offset, std::atomic<std::uint64_t>& done, std::string path)
+      : file_(file), offset_(offset), done_(done), path_(std::move(path)) {
     buffer_.reserve(kWriteBufferBytes);
   }
 
@@ -298,17 +271,18 @@ class SegmentSink final : public FetchSink {
   bool flush() {
     if (buffer_.empty()) return true;
     std::uint64_t at = offset_;
-    const bool ok = write_all_at(fd_, buffer_.data(), buffer_.size(), &at);
+    std::error_code error;
+    const bool ok = file_.write_at(at, buffer_.data(), buffer_.size(), error);
     const std::uint64_t written = at - offset_;
     offset_ = at;
     done_.fetch_add(written, std::memory_order_release);
     buffer_.clear();
-    if (!ok) error_ = system_error_text("cannot write", path_);
+    if (!ok) error_ = system_error_text("cannot write", path_, error);
     return ok;
   }
 
  private:
-  int fd_;
+  File& file_;
   std::uint64_t offset_;
   std::atomic<std::uint64_t>& done_;
   std::string path_;
@@ -316,31 +290,17 @@ class SegmentSink final : public FetchSink {
   std::string error_;
 };
 
-/// Opens `path` with `flags`, or throws Error naming `context`.
-int open_part(const std::string& path, int flags, const std::string& context) {
-  const int fd = ::open(path.c_str(), flags, 0644);
-  if (fd < 0) throw Error(context + ": " + system_error_text("cannot open", path));
-  return fd;
+/// Opens `path` in `mode`, or throws Error naming `context`.
+File open_part(const std::string& path, OpenMode mode, const std::string& context) {
+  std::error_code error;
+  File file = File::open_write(path, mode, detail::platform::Access::Shared, error);
+  if (!file.is_open()) throw Error(context + ": " + system_error_text("cannot open", path, error));
+  return file;
 }
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 /// Runs every unfinished segment of `meta` on its own thread while the calling thread supervises:
 /// it forwards cancellation, reports progress, emits the log and checkpoints progress into the
-/// meta file (after fdatasync, so the meta never claims bytes that are not on disk).
+/// meta file (after a data sync, so the meta never claims bytes that are not on disk).
 class SegmentRun {
  public:
   SegmentRun(const detail::ClientImpl& impl, PartMeta& meta, const std::string& part_path,
@@ -351,7 +311,7 @@ class SegmentRun {
         meta_path_(meta_path),
         control_(control),
         meter_(meter),
-        fd_(open_part(part_path, O_WRONLY | O_CLOEXEC, control.context)),
+        file_(open_part(part_path, OpenMode::Existing, control.context)),
         count_(meta.segments.size()),
         done_(count_),
         errors_(count_),
@@ -382,11 +342,13 @@ class SegmentRun {
       std::rethrow_exception(error);
     }
     const std::string& context = control_.context;
-    if (::fsync(fd_.get()) != 0) {
-      throw Error(context + ": " + system_error_text("cannot sync", part_path_) + kPartKept);
+    std::error_code error;
+    if (!file_.sync(error)) {
+      throw Error(context + ": " + system_error_text("cannot sync", part_path_, error) + kPartKept);
     }
-    if (::close(fd_.release()) != 0) {
-      throw Error(context + ": " + system_error_text("cannot close", part_path_) + kPartKept);
+    if (!file_.close(error)) {
+      throw Error(context + ": " + system_error_text("cannot close", part_path_, error) +
+                  kPartKept);
     }
   }
 
@@ -430,7 +392,7 @@ class SegmentRun {
   }
 
   void fetch_segment(std::size_t i, const FetchSpec& spec) {
-    SegmentSink sink(fd_.get(), spec.position, done_[i], part_path_);
+    SegmentSink sink(file_, spec.position, done_[i], part_path_);
     try {
       if (spec.position < *spec.end) {
         detail::fetch(impl_, spec, sink, worker_control_);
@@ -472,7 +434,8 @@ class SegmentRun {
     for (std::size_t i = 0; i < count_; ++i) {
       snapshot.segments[i].done = done_[i].load(std::memory_order_acquire);
     }
-    if (::fdatasync(fd_.get()) != 0) return;
+    std::error_code error;
+    if (!file_.sync_data(error)) return;
     detail::write_part_meta(meta_path_, snapshot);
     meta_ = snapshot;
   }
@@ -520,7 +483,7 @@ class SegmentRun {
   const std::string& meta_path_;
   const FetchControl& control_;
   ProgressMeter& meter_;
-  FileDescriptor fd_;
+  File file_;
   const std::size_t count_;
   std::vector<std::atomic<std::uint64_t>> done_;
   std::uint64_t done_before_ = 0;
@@ -566,17 +529,18 @@ std::optional<PartMeta> start_segments(const detail::ClientImpl& impl, const std
   meta.segments = detail::plan_segments(*identity.total, options.segments, kMinSegmentBytes);
   if (meta.segments.size() < 2) return std::nullopt;
 
-  FileDescriptor fd(
-      open_part(part_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, control.context));
+  File file = open_part(part_path, OpenMode::Truncate, control.context);
   // Reserving the space makes a full disk fail now rather than halfway; where the file system
   // cannot, a sparse file of the right size does.
-  const int reserved = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(*identity.total));
-  if (reserved == ENOSPC || reserved == EFBIG) {
-    errno = reserved;
-    throw Error(control.context + ": " + system_error_text("cannot reserve space for", part_path));
-  }
-  if (reserved != 0 && ::ftruncate(fd.get(), static_cast<off_t>(*identity.total)) != 0) {
-    throw Error(control.context + ": " + system_error_text("cannot size", part_path));
+  std::error_code error;
+  if (!file.reserve(*identity.total, error)) {
+    if (error == std::errc::no_space_on_device || error == std::errc::file_too_large) {
+      throw Error(control.context + ": " +
+                  system_error_text("cannot reserve space for", part_path, error));
+    }
+    if (!file.resize(*identity.total, error)) {
+      throw Error(control.context + ": " + system_error_text("cannot size", part_path, error));
+    }
   }
   detail::write_part_meta(meta_path, meta);
   return meta;
@@ -608,20 +572,21 @@ void put_in_place(const std::string& context, const DownloadOptions& options,
                 " appeared during the download and is not replaced (replace_existing is false)" +
                 kPartKept);
   };
+  std::error_code error;
   if (!options.replace_existing) {
-    // link() fails on an existing target, where rename() would replace it.
-    if (::link(part_path.c_str(), path.c_str()) == 0) {
-      std::remove(part_path.c_str());
-      return;
+    switch (detail::platform::move_into_place(part_path, path, error)) {
+      case detail::platform::Placed::Moved:
+        return;
+      case detail::platform::Placed::TargetExists:
+        refuse();
+        break;
+      case detail::platform::Placed::Failed:
+        break;
     }
-    if (errno == EEXIST) refuse();
-    // A file system without hard links: check, then rename.
-    struct stat info {};
-    if (::lstat(path.c_str(), &info) == 0) refuse();
+  } else if (detail::platform::replace_file(part_path, path, error)) {
+    return;
   }
-  if (std::rename(part_path.c_str(), path.c_str()) != 0) {
-    throw Error(context + ": " + system_error_text("cannot rename to", path) + kPartKept);
-  }
+  throw Error(context + ": " + system_error_text("cannot rename to", path, error) + kPartKept);
 }
 
 void verify_and_rename(const std::string& context, const DownloadOptions& options,
@@ -641,8 +606,9 @@ void verify_and_rename(const std::string& context, const DownloadOptions& option
     throw ResponseError(context + ": " + *mismatch + " (the download was discarded)");
   }
   put_in_place(context, options, part_path, path);
-  sync_directory_of(path);
-  std::remove(meta_path.c_str());
+  detail::platform::sync_directory_of(path);
+  std::error_code ignored;
+  std::filesystem::remove(detail::platform::to_path(meta_path), ignored);
 }
 
 /// Runs the segments of `meta`; a failure that leaves not one byte in the part removes it.
@@ -877,15 +843,17 @@ std::optional<std::uint64_t> range_end(std::uint64_t offset, std::uint64_t lengt
 namespace detail {
 
 std::optional<std::string> special_file_problem(const std::string& path) {
-  struct stat info {};
+  using std::filesystem::file_type;
+  std::error_code error;
+  const file_type type = std::filesystem::status(platform::to_path(path), error).type();
   // Absent, or a dangling link (which the rename replaces): nothing of anyone's is lost.
-  if (::stat(path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) return std::nullopt;
-  const char* kind = S_ISDIR(info.st_mode)    ? "a directory"
-                     : S_ISFIFO(info.st_mode) ? "a FIFO"
-                     : S_ISCHR(info.st_mode)  ? "a character device"
-                     : S_ISBLK(info.st_mode)  ? "a block device"
-                     : S_ISSOCK(info.st_mode) ? "a socket"
-                                              : "a special file";
+  if (error || type == file_type::not_found || type == file_type::regular) return std::nullopt;
+  const char* kind = type == file_type::directory   ? "a directory"
+                     : type == file_type::fifo      ? "a FIFO"
+                     : type == file_type::character ? "a character device"
+                     : type == file_type::block     ? "a block device"
+                     : type == file_type::socket    ? "a socket"
+                                                    : "a special file";
   return quoted(path) + " is " + kind + ", not a regular file, and is never replaced";
 }
 
@@ -898,8 +866,9 @@ void check_download_target(const std::string& path, const DownloadOptions& optio
     for (const std::string& file : {path, path + ".part", path + ".part.meta"}) {
       if (auto problem = special_file_problem(file)) problems.push_back("path: " + *problem);
     }
-    struct stat info {};
-    if (!options.replace_existing && problems.empty() && ::stat(path.c_str(), &info) == 0) {
+    std::error_code error;
+    if (!options.replace_existing && problems.empty() &&
+        std::filesystem::exists(platform::to_path(path), error)) {
       problems.push_back("path: " + quoted(path) +
                          " already exists (DownloadOptions::replace_existing is false)");
     }

@@ -1,11 +1,11 @@
 #include "download/download_part.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "platform/platform.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::detail {
@@ -26,7 +26,7 @@ bool parse_number(const std::string& text, std::uint64_t& value) {
 }  // namespace
 
 std::optional<PartMeta> read_part_meta(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(platform::to_path(path));
   std::string line;
   if (!std::getline(in, line) || line != kMagic) return std::nullopt;
   PartMeta meta;
@@ -81,7 +81,7 @@ std::optional<PartMeta> read_part_meta(const std::string& path) {
 void write_part_meta(const std::string& path, const PartMeta& meta) {
   const std::string temporary = path + ".tmp";
   {
-    std::ofstream out(temporary, std::ios::trunc);
+    std::ofstream out(platform::to_path(temporary), std::ios::trunc);
     out << kMagic << '\n' << "source " << meta.source << '\n';
     out << "etag " << meta.identity.etag << '\n';
     out << "last-modified " << meta.identity.last_modified << '\n';
@@ -93,8 +93,9 @@ void write_part_meta(const std::string& path, const PartMeta& meta) {
     out.flush();
     if (!out) throw Error("cannot write " + temporary + ": " + std::strerror(errno));
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw Error("cannot rename " + temporary + ": " + std::strerror(errno));
+  std::error_code error;
+  if (!platform::replace_file(temporary, path, error)) {
+    throw Error("cannot rename " + temporary + ": " + error.message());
   }
 }
 

@@ -1,13 +1,10 @@
 #include "download/sha256.hpp"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <vector>
 
+#include "platform/platform.hpp"
 #include "seedance/error.hpp"
 
 namespace seedance::detail {
@@ -50,20 +47,16 @@ std::string Sha256::hex_digest() {
 }
 
 std::string sha256_of_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  std::error_code error;
+  platform::File file = platform::File::open_read(path, error);
+  if (!file.is_open()) throw Error("cannot read " + path + ": " + error.message());
   Sha256 hash;
   std::vector<char> buffer(1 << 20);
   while (true) {
-    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw Error("cannot read " + path + ": " + std::strerror(errno));
-    if (got == 0) break;
-    hash.update(buffer.data(), static_cast<std::size_t>(got));
+    const std::optional<std::size_t> got = file.read(buffer.data(), buffer.size(), error);
+    if (!got) throw Error("cannot read " + path + ": " + error.message());
+    if (*got == 0) break;
+    hash.update(buffer.data(), *got);
   }
   return hash.hex_digest();
 }

@@ -1,11 +1,10 @@
 #include "engine/task_group_engine.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "http/url.hpp"
+#include "platform/platform.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -137,7 +136,7 @@ void Engine::absorb_commands() {
 }
 
 void Engine::run() {
-  (void)pthread_setname_np(pthread_self(), "seedance-engine");
+  platform::name_this_thread("seedance-engine");
   std::vector<Completion> completed;
   for (;;) {
     absorb_commands();
@@ -277,10 +276,9 @@ void Engine::start_download(Job& job) {
   download.cancel = job.cancel;
   const JobId id = job.id;
   std::string task_id = job.task_id;
-  std::string path = job.spec.download_path ? *job.spec.download_path
-                                            : job.spec.download_dir +
-                                                  (job.spec.download_dir.back() == '/' ? "" : "/") +
-                                                  job.task_id + ".mp4";
+  std::string path = job.spec.download_path
+                         ? *job.spec.download_path
+                         : platform::join_path(job.spec.download_dir, job.task_id + ".mp4");
   {
     std::lock_guard<std::mutex> lock(download_mutex_);
     if (download_threads_.size() < std::max<std::size_t>(1, options_.download_threads) &&
@@ -311,7 +309,7 @@ void Engine::start_download(Job& job) {
 }
 
 void Engine::download_worker() {
-  (void)pthread_setname_np(pthread_self(), "seedance-dl");
+  platform::name_this_thread("seedance-dl");
   std::unique_lock<std::mutex> lock(download_mutex_);
   for (;;) {
     download_ready_.wait(lock, [this] { return downloads_stopping_ || !download_queue_.empty(); });

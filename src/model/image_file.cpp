@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "model/json_codec.hpp"
+#include "platform/platform.hpp"
 #include "seedance/error.hpp"
 #include "seedance/request.hpp"
 
@@ -65,14 +66,14 @@ struct FileCloser {
 };
 
 std::string read_at_most(const std::string& path, std::size_t max_bytes) {
-  const std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  const std::unique_ptr<std::FILE, FileCloser> file(detail::platform::open_c_file(path, "rb"));
   if (!file) fail(path, "cannot open: " + std::generic_category().message(errno));
   const std::string too_large =
       "is larger than the limit of " + std::to_string(max_bytes) + " bytes";
 
   std::string bytes;
   std::error_code size_error;
-  const auto size = std::filesystem::file_size(path, size_error);
+  const auto size = std::filesystem::file_size(detail::platform::to_path(path), size_error);
   if (!size_error) {
     if (size > max_bytes) fail(path, too_large);
     bytes.reserve(static_cast<std::size_t>(size));

@@ -55,6 +55,28 @@ TEST(JobFile, TypedFieldsGiveTheSameBodyAsTheBuilder) {
   EXPECT_EQ(job.request.to_json(), expected);
 }
 
+// A job file saved on Windows gives the same jobs, and the same content hashes, so a journal
+// written from the LF file still matches the CRLF one.
+TEST(JobFile, CrlfLineEndsReadAsLf) {
+  const std::string lf =
+      "{\"name\":\"a\",\"prompt\":\"one\"}\n# a comment\n\n{\"name\":\"b\",\"prompt\":\"two\"}\n";
+  const std::string crlf =
+      "{\"name\":\"a\",\"prompt\":\"one\"}\r\n# a comment\r\n\r\n"
+      "{\"name\":\"b\",\"prompt\":\"two\"}\r\n";
+  const ParsedJobs from_lf = parse_job_file(lf);
+  const ParsedJobs from_crlf = parse_job_file(crlf);
+  ASSERT_THAT(from_crlf.problems, IsEmpty());
+  ASSERT_THAT(from_crlf.jobs, SizeIs(2));
+  ASSERT_THAT(from_lf.jobs, SizeIs(2));
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(from_crlf.jobs[i].name, from_lf.jobs[i].name);
+    EXPECT_EQ(from_crlf.jobs[i].line, from_lf.jobs[i].line);
+    EXPECT_EQ(from_crlf.jobs[i].content_hash, from_lf.jobs[i].content_hash);
+    EXPECT_EQ(from_crlf.jobs[i].request.to_json(), from_lf.jobs[i].request.to_json());
+  }
+  EXPECT_EQ(from_crlf.jobs[1].line, 4);
+}
+
 TEST(JobFile, UnknownFieldsArePassedThroughAndNameIsNotSent) {
   const ParsedJobs parsed =
       parse_job_file(R"({"name":"x","prompt":"p","future":{"a":1},"metadata":{"newer":true}})");

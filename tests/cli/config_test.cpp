@@ -33,6 +33,19 @@ TEST(ConfigFile, ParsesKeyValueLines) {
   EXPECT_EQ(config.api_key, "sk-from-file-123");
 }
 
+// A file written on Windows (or checked out with CRLF line ends) reads the same.
+TEST(ConfigFile, CrlfLineEndsReadAsLf) {
+  std::vector<std::string> problems;
+  const ConfigFile config = parse_config(
+      "# my account\r\nbase_url = https://api.example.com\r\napi_key=\"sk-from-file-123\"\r\n"
+      "alias_routes = true\r\n\r\n",
+      "cfg", problems);
+  EXPECT_THAT(problems, IsEmpty());
+  EXPECT_EQ(config.base_url, "https://api.example.com");
+  EXPECT_EQ(config.api_key, "sk-from-file-123");
+  EXPECT_TRUE(config.alias_routes);
+}
+
 TEST(ConfigFile, AliasRoutesIsTrueOrFalse) {
   std::vector<std::string> problems;
   EXPECT_TRUE(parse_config("alias_routes = true\n", "cfg", problems).alias_routes);

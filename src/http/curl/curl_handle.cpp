@@ -1,8 +1,5 @@
 #include "http/curl/curl_handle.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -10,6 +7,7 @@
 
 #include "http/curl/curl_exchange.hpp"
 #include "http/curl/curl_multi.hpp"
+#include "platform/platform.hpp"
 
 namespace seedance::detail {
 namespace {
@@ -27,7 +25,7 @@ constexpr long kOwnConnectionTlsVersions =
 /// Creates the socket as libcurl would (close-on-exec besides), and counts it.
 curl_socket_t open_counted_socket(void* tag, curlsocktype /*purpose*/, curl_sockaddr* address) {
   const curl_socket_t descriptor =
-      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+      platform::open_socket(address->family, address->socktype, address->protocol);
   if (descriptor != CURL_SOCKET_BAD) {
     const auto& counted = *static_cast<detail::ConnectionGauge::Tag*>(tag);
     counted.gauge->on_open(counted.shared);
@@ -38,7 +36,7 @@ curl_socket_t open_counted_socket(void* tag, curlsocktype /*purpose*/, curl_sock
 int close_counted_socket(void* tag, curl_socket_t descriptor) {
   const auto& counted = *static_cast<detail::ConnectionGauge::Tag*>(tag);
   counted.gauge->on_close(counted.shared);
-  return ::close(descriptor);
+  return platform::close_socket(descriptor);
 }
 
 bool has_header(const HttpHeaders& headers, std::string_view name) {

@@ -1,13 +1,15 @@
+// InterruptGuard with POSIX signals: the handler writes a byte to a pipe, a thread cancels.
 #include "interrupt.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
-#include <pthread.h>
-
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <system_error>
+#include <thread>
 
 namespace seedance::cli {
 namespace {
@@ -50,38 +52,44 @@ void install(int signal, struct sigaction& previous) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard(CancellationToken token) {
-  if (::pipe(pipe_) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
-  for (const int fd : pipe_) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+struct InterruptGuard::Watch {
+  int pipe[2] = {-1, -1};
+  struct sigaction previous_interrupt {};
+  struct sigaction previous_terminate {};
+  std::thread watcher;
+};
+
+InterruptGuard::InterruptGuard(CancellationToken token) : watch_(std::make_unique<Watch>()) {
+  int* const pipe = watch_->pipe;
+  if (::pipe(pipe) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+  for (int i = 0; i < 2; ++i) ::fcntl(pipe[i], F_SETFD, FD_CLOEXEC);
   // The handler must never block, even if the watcher is slow to drain the pipe.
-  ::fcntl(pipe_[1], F_SETFL, ::fcntl(pipe_[1], F_GETFL) | O_NONBLOCK);
-  watcher_ = std::thread([this, token] { watch(token); });
-  signal_pipe_write_end.store(pipe_[1]);
-  install(SIGINT, previous_interrupt_);
-  install(SIGTERM, previous_terminate_);
+  ::fcntl(pipe[1], F_SETFL, ::fcntl(pipe[1], F_GETFL) | O_NONBLOCK);
+  watch_->watcher = std::thread([this, token, read_end = pipe[0]]() mutable {
+    for (;;) {
+      char byte = 0;
+      const auto got = ::read(read_end, &byte, 1);
+      if (got < 0 && errno == EINTR) continue;
+      if (got != 1 || byte == kStop) return;
+      interrupted_.store(true);
+      token.cancel();
+    }
+  });
+  signal_pipe_write_end.store(pipe[1]);
+  install(SIGINT, watch_->previous_interrupt);
+  install(SIGTERM, watch_->previous_terminate);
 }
 
 InterruptGuard::~InterruptGuard() {
-  ::sigaction(SIGINT, &previous_interrupt_, nullptr);
-  ::sigaction(SIGTERM, &previous_terminate_, nullptr);
+  ::sigaction(SIGINT, &watch_->previous_interrupt, nullptr);
+  ::sigaction(SIGTERM, &watch_->previous_terminate, nullptr);
   signal_pipe_write_end.store(-1);
   const char byte = kStop;
-  while (::write(pipe_[1], &byte, 1) < 0 && errno == EINTR) {
+  while (::write(watch_->pipe[1], &byte, 1) < 0 && errno == EINTR) {
   }
-  watcher_.join();
-  ::close(pipe_[0]);
-  ::close(pipe_[1]);
-}
-
-void InterruptGuard::watch(CancellationToken token) {
-  for (;;) {
-    char byte = 0;
-    const auto got = ::read(pipe_[0], &byte, 1);
-    if (got < 0 && errno == EINTR) continue;
-    if (got != 1 || byte == kStop) return;
-    interrupted_.store(true);
-    token.cancel();
-  }
+  watch_->watcher.join();
+  ::close(watch_->pipe[0]);
+  ::close(watch_->pipe[1]);
 }
 
 int interrupting_signal() noexcept { return first_signal.load(); }
