@@ -7,6 +7,8 @@
 // Against the in-process mock server on loopback (HTTP/1.1), or against a running server:
 //   transport_bench --base-url URL [--ca-bundle FILE] [--api-key KEY] [--http1.1]
 //                   [--access-log FILE]
+// --only sdk|transport|plain runs just that loop, --requests times, for a profiler (callgrind,
+// strace -c), and judges nothing.
 // which submits two tasks and polls them to success first (the mock server program does that in
 // three polls). Over TLS the default is HTTP/2 (ALPN), for the SDK and the plain loop alike;
 // --http1.1 makes both speak HTTP/1.1. Connections are counted by the server: the mock's request
@@ -65,6 +67,7 @@ struct Settings {
   std::string api_key = "test-key";
   std::string access_log;
   bool http1_1 = false;
+  std::string only;  // "sdk", "transport" or "plain": that loop alone, for a profiler
 };
 
 /// The baseline: what a hand-written libcurl client does at the least.
@@ -207,12 +210,15 @@ Settings parse_args(int argc, char** argv) {
       settings.ca_bundle = argv[++i];
     } else if (arg == "--api-key" && has_value) {
       settings.api_key = argv[++i];
+    } else if (arg == "--only" && has_value) {
+      settings.only = argv[++i];
     } else if (arg == "--access-log" && has_value) {
       settings.access_log = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: transport_bench [--requests N] [--rounds R] [--base-url URL "
-                   "[--ca-bundle FILE] [--api-key KEY] [--http1.1] [--access-log FILE]]\n");
+                   "[--ca-bundle FILE] [--api-key KEY] [--http1.1] [--access-log FILE]] "
+                   "[--only sdk|transport|plain]\n");
       std::exit(2);
     }
   }
@@ -276,6 +282,20 @@ int main(int argc, char** argv) {
   // travel on the one connection it opens during the warm-up.
   const seedance::Client client(options);
   std::set<std::uint64_t> sdk_connection_ids;
+  if (!settings.only.empty()) {
+    // One request first, so the profile is of the requests on an open connection.
+    if (settings.only == "sdk") {
+      run_sdk(client, sdk_id, 1);
+      run_sdk(client, sdk_id, requests);
+    } else if (settings.only == "transport") {
+      run_transport(*transport, bare, 1);
+      run_transport(*transport, bare, requests);
+    } else {
+      plain.run(1);
+      plain.run(requests);
+    }
+    return 0;
+  }
   const auto warm_up = std::min(requests, 500);
   const std::streamoff log_offset = settings.access_log.empty() ? 0 : log_size(settings.access_log);
   if (server) server->clear_log();
