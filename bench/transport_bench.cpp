@@ -15,13 +15,13 @@
 // log in-process, else the access log of the nginx front (scripts/nginx-tls-front's format,
 // "<status> <protocol> <connection number> <request>"), which also shows the protocol used.
 #include <curl/curl.h>
-#include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
