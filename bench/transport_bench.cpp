@@ -158,6 +158,16 @@ std::string succeeded_task(const seedance::Client& client) {
   std::exit(1);
 }
 
+/// The machine's load average (1, 5 and 15 min), to print beside the figures; empty when unknown.
+std::string load_average() {
+  std::ifstream file("/proc/loadavg");
+  std::string one;
+  std::string five;
+  std::string fifteen;
+  file >> one >> five >> fifteen;
+  return file ? one + " " + five + " " + fifteen : std::string();
+}
+
 /// The access log's size: the SDK's lines are those written after it.
 std::streamoff log_size(const std::string& path) {
   std::ifstream log(path, std::ios::binary | std::ios::ate);
@@ -296,6 +306,7 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  const std::string load_before = load_average();
   const auto warm_up = std::min(requests, 500);
   const std::streamoff log_offset = settings.access_log.empty() ? 0 : log_size(settings.access_log);
   if (server) server->clear_log();
@@ -350,7 +361,8 @@ int main(int argc, char** argv) {
   std::printf("\nseedance-cpp %s, libcurl %s, %s, %d GETs x %d rounds each\n",
               std::string(seedance::version()).c_str(), curl_version_info(CURLVERSION_NOW)->version,
               in_process ? "in-process mock server" : options.base_url.c_str(), requests, rounds);
-  std::printf("plain loop protocol: %s\n", plain.protocol());
+  std::printf("plain loop protocol: %s; load average before: %s, after: %s\n", plain.protocol(),
+              load_before.c_str(), load_average().c_str());
   std::printf("median SDK   %.1f ms  (%.1f us/request)\n", sdk, 1000.0 * sdk / requests);
   std::printf("median plain %.1f ms  (%.1f us/request)\n", base, 1000.0 * base / requests);
   std::printf("median SDK transport alone (HttpTransport::send, no parsing) %.1f ms\n",
