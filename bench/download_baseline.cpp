@@ -1,8 +1,10 @@
 // The tuned baseline of bench/download_bench.sh: what a hand-written libcurl program does at best
 // to download a URL to a durable file, with none of the SDK's work (no resume metadata, no
-// validators, no cancellation, no retries). One easy handle with libcurl's largest receive buffer,
-// write(2) through a large buffer (chunks at least that large go straight from libcurl's
-// buffer), fsync, rename over the target and fsync of its directory, as the SDK does.
+// validators, no cancellation, no retries). One easy handle with a 2 MiB receive buffer, write(2)
+// through a 1 MiB buffer (chunks at least that large go straight from libcurl's buffer), fsync,
+// rename over the target and fsync of its directory, as the SDK does. The sizes are the fastest
+// tried on loopback (receive buffers of 128 KiB to 10 MiB, libcurl 7.88's largest, which was
+// slower: each read fills memory the caches no longer hold; write buffers of 256 KiB to 4 MiB).
 //   download_baseline URL OUTPUT [--http1.1] [--ca-bundle FILE] [--buffer-size BYTES]
 //                     [--write-buffer BYTES] [--writeback-every BYTES]
 // --writeback-every starts the kernel's writeback of each such stretch as soon as it is written
@@ -100,8 +102,8 @@ int main(int argc, char** argv) {
   const std::string part = path + ".part";
   bool http1_1 = false;
   std::string ca_bundle;
-  long buffer_size = CURL_MAX_READ_SIZE;
-  std::size_t write_buffer = 4 << 20;
+  long buffer_size = 2L << 20;
+  std::size_t write_buffer = 1 << 20;
   Output out;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
