@@ -1,19 +1,21 @@
 // Transport overhead: N status GETs of one task through Client::get (retry loop, pooled libcurl
 // handle, JSON parsing of the task) and through a plain libcurl loop reusing one easy handle (no
-// parsing, same HTTP version and CA bundle), in alternating rounds of the same run. Reports the
-// medians, the median of the rounds' SDK/plain ratios (target: <= 1.05x) and the TCP connections
-// the SDK opened (target: exactly one per Client).
-//   transport_bench [--requests N] [--rounds R]     (defaults: 10000, 7)
+// parsing, same HTTP version and CA bundle), in rounds of the same run. Reports the medians, the
+// median of the rounds' SDK/plain ratios (target: <= 1.05x) and the TCP connections the SDK
+// opened (target: exactly one per Client).
+//   transport_bench [--requests N] [--rounds R] [--block B]     (defaults: 10000, 7, 1000)
+// Within a round the two loops take turns every B requests (which goes first alternating), and
+// the SDK's transport alone runs B after each pair: a shared machine's bursts hit them alike.
 // Against the in-process mock server on loopback (HTTP/1.1), or against a running server:
 //   transport_bench --base-url URL [--ca-bundle FILE] [--api-key KEY] [--http1.1]
 //                   [--access-log FILE]
-// --only sdk|transport|plain runs just that loop, --requests times, for a profiler (callgrind,
-// strace -c), and judges nothing.
 // which submits two tasks and polls them to success first (the mock server program does that in
 // three polls). Over TLS the default is HTTP/2 (ALPN), for the SDK and the plain loop alike;
 // --http1.1 makes both speak HTTP/1.1. Connections are counted by the server: the mock's request
 // log in-process, else the access log of the nginx front (scripts/nginx-tls-front's format,
 // "<status> <protocol> <connection number> <request>"), which also shows the protocol used.
+// --only sdk|transport|plain runs just that loop, --requests times, for a profiler (callgrind,
+// strace -c), and judges nothing.
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -62,6 +64,7 @@ std::size_t append_body(char* data, std::size_t size, std::size_t count, void* u
 struct Settings {
   int requests = 10000;
   int rounds = 7;
+  int block = 1000;      // requests of one loop before the other's turn
   std::string base_url;  // empty: the in-process mock server
   std::string ca_bundle;
   std::string api_key = "test-key";
@@ -212,6 +215,8 @@ Settings parse_args(int argc, char** argv) {
       settings.http1_1 = true;
     } else if (arg == "--requests" && has_value) {
       settings.requests = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--block" && has_value) {
+      settings.block = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--rounds" && has_value) {
       settings.rounds = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--base-url" && has_value) {
@@ -226,7 +231,7 @@ Settings parse_args(int argc, char** argv) {
       settings.access_log = argv[++i];
     } else {
       std::fprintf(stderr,
-                   "usage: transport_bench [--requests N] [--rounds R] [--base-url URL "
+                   "usage: transport_bench [--requests N] [--rounds R] [--block B] [--base-url URL "
                    "[--ca-bundle FILE] [--api-key KEY] [--http1.1] [--access-log FILE]] "
                    "[--only sdk|transport|plain]\n");
       std::exit(2);
@@ -317,42 +322,61 @@ int main(int argc, char** argv) {
   plain.run(warm_up);
   run_transport(*transport, bare, warm_up);
 
+  // A round's requests go in blocks, the SDK's and the plain loop's alternating, so both see
+  // the same moments of a shared machine; the transport's block follows each pair.
+  const auto elapsed_ms = [](Clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+  };
   for (int round = 0; round < rounds; ++round) {
-    for (int side = 0; side < 2; ++side) {
-      // Alternate which goes first, so neither always runs on a warmer machine.
-      const bool sdk_turn = (side == 0) == (round % 2 == 1);
-      if (server) server->clear_log();
-      if (sdk_turn) {
+    double sdk_round = 0;
+    double plain_round = 0;
+    double transport_round = 0;
+    double sdk_cpu = 0;
+    double plain_cpu = 0;
+    double transport_cpu = 0;
+    int block_index = 0;
+    for (int done = 0; done < requests; done += settings.block, ++block_index) {
+      const int block = std::min(settings.block, requests - done);
+      for (int side = 0; side < 2; ++side) {
+        // Alternate which goes first, so neither always runs on a warmer machine.
+        const bool sdk_turn = (side == 0) == ((round + block_index) % 2 == 1);
         const double cpu_start = thread_cpu_ms();
-        const auto start = Clock::now();
-        run_sdk(client, sdk_id, requests);
-        sdk_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-        sdk_cpu_ms.push_back(thread_cpu_ms() - cpu_start);
-        if (server) {
-          for (const auto& request : server->requests())
-            sdk_connection_ids.insert(request.connection_id);
-          sdk_connections.push_back(server->connections_opened());
+        if (sdk_turn) {
+          if (server) server->clear_log();
+          const auto start = Clock::now();
+          run_sdk(client, sdk_id, block);
+          sdk_round += elapsed_ms(start);
+          sdk_cpu += thread_cpu_ms() - cpu_start;
+          if (server) {
+            for (const auto& request : server->requests())
+              sdk_connection_ids.insert(request.connection_id);
+            sdk_connections.push_back(server->connections_opened());
+          }
+        } else {
+          const auto start = Clock::now();
+          plain.run(block);
+          plain_round += elapsed_ms(start);
+          plain_cpu += thread_cpu_ms() - cpu_start;
         }
-      } else {
-        const double cpu_start = thread_cpu_ms();
-        const auto start = Clock::now();
-        plain.run(requests);
-        plain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-        plain_cpu_ms.push_back(thread_cpu_ms() - cpu_start);
       }
+      const double cpu_start = thread_cpu_ms();
+      const auto start = Clock::now();
+      run_transport(*transport, bare, block);
+      transport_round += elapsed_ms(start);
+      transport_cpu += thread_cpu_ms() - cpu_start;
     }
-    const double cpu_start = thread_cpu_ms();
-    const auto start = Clock::now();
-    run_transport(*transport, bare, requests);
-    transport_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-    transport_cpu_ms.push_back(thread_cpu_ms() - cpu_start);
+    sdk_ms.push_back(sdk_round);
+    plain_ms.push_back(plain_round);
+    transport_ms.push_back(transport_round);
+    sdk_cpu_ms.push_back(sdk_cpu);
+    plain_cpu_ms.push_back(plain_cpu);
+    transport_cpu_ms.push_back(transport_cpu);
     std::printf("round %d: sdk %.1f ms, plain %.1f ms (ratio %.3fx), transport alone %.1f ms\n",
-                round + 1, sdk_ms.back(), plain_ms.back(), sdk_ms.back() / plain_ms.back(),
-                transport_ms.back());
+                round + 1, sdk_round, plain_round, sdk_round / plain_round, transport_round);
   }
 
-  // Each round's two loops ran back to back, so their ratio cancels most of the drift of a
-  // shared machine; the median of those ratios is the steadiest single figure.
+  // Each round's two loops ran interleaved, so their ratio cancels most of the drift of a shared
+  // machine; the median of those ratios is the steadiest single figure.
   std::vector<double> round_ratios;
   for (std::size_t i = 0; i < sdk_ms.size(); ++i) round_ratios.push_back(sdk_ms[i] / plain_ms[i]);
   const double sdk = median(sdk_ms);
