@@ -25,7 +25,7 @@ for program in "$sdk" "$tuned"; do
 done
 
 work=$(mktemp -d)
-nginx_pid= front_pid=
+nginx_pid='' front_pid=''
 cleanup() {
   for pid in $front_pid $nginx_pid; do
     kill "$pid" 2>/dev/null || true

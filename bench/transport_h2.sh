@@ -16,7 +16,7 @@ for program in "$bench" "$mock"; do
 done
 
 work=$(mktemp -d)
-mock_pid= front_pid=
+mock_pid='' front_pid=''
 cleanup() {
   for pid in $front_pid $mock_pid; do
     kill "$pid" 2>/dev/null || true
