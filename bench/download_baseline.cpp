@@ -4,7 +4,7 @@
 // through a 1 MiB buffer (chunks at least that large go straight from libcurl's buffer), fsync,
 // rename over the target and fsync of its directory, as the SDK does. The sizes are the fastest
 // tried on loopback (receive buffers of 128 KiB to 10 MiB, libcurl 7.88's largest, which was
-// slower: each read fills memory the caches no longer hold; write buffers of 256 KiB to 4 MiB).
+// slower and costs up to 10 MiB more RSS; write buffers of 256 KiB to 4 MiB).
 //   download_baseline URL OUTPUT [--http1.1] [--ca-bundle FILE] [--buffer-size BYTES]
 //                     [--write-buffer BYTES] [--writeback-every BYTES]
 // --writeback-every starts the kernel's writeback of each such stretch as soon as it is written
