@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Downloads from nginx on loopback: the SDK (bench/download_bench) against `curl -s -o`, in the
-# same run, alternating, with the source warm in the page cache and a sync between runs.
-# Then the resume check: a download interrupted at the midpoint (cancelled, and killed with
-# SIGKILL) must transfer only what was missing to finish.
+# Downloads from nginx on loopback, three ways: plain HTTP/1.1, and HTTP/1.1 and HTTP/2 over TLS
+# through scripts/nginx-tls-front (its throwaway CA trusted, never verification off). Each way, in
+# the same run and alternating the order: the SDK (bench/download_bench), a tuned plain-libcurl
+# program that writes and fsyncs the same file (bench/download_baseline, the practical limit),
+# and `curl -s -o FILE` followed by `sync FILE` (the same durability). The source is warm in the
+# page cache and everything is synced before every run; every download is compared with it.
+# Targets, at the largest size: SDK median <= 1.1x the tuned loop's; SDK peak RSS <= 16 MiB over
+# plain HTTP and <= 24 MiB over TLS. Then the resume check (plain HTTP): a download interrupted
+# at the midpoint (cancelled, and killed with SIGKILL) must transfer only what was missing.
 # Usage: bench/download_bench.sh [BUILD_DIR] [RUNS] [SIZES...]   (defaults: build-bench 5 64m 1g)
-# Needs nginx, curl and GNU time (/usr/bin/time); uses 2x the largest size of disk, freed after.
+# Needs nginx, curl, openssl and GNU time (/usr/bin/time); uses 2x the largest size of disk.
+# Exits 1 when a target is missed (SEEDANCE_BENCH_SMOKE=1: times are reported, not judged).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-bench}
@@ -13,12 +19,18 @@ shift $(( $# > 2 ? 2 : $# ))
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(64m 1g)
 sdk=$build/bench/download_bench
-[[ -x $sdk ]] || { echo "build it first: cmake --build $build --target download_bench" >&2; exit 1; }
+tuned=$build/bench/download_baseline
+for program in "$sdk" "$tuned"; do
+  [[ -x $program ]] || { echo "build it first: cmake --build $build --target download_bench download_baseline" >&2; exit 1; }
+done
 
 work=$(mktemp -d)
-nginx_pid=
+nginx_pid='' front_pid=''
 cleanup() {
-  [[ -n "$nginx_pid" ]] && { kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; }
+  for pid in $front_pid $nginx_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,23 +51,39 @@ CONF
 nginx -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
 nginx_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-base=http://127.0.0.1:$port
+plain_base=http://127.0.0.1:$port
+
+scripts/nginx-tls-front "$work/front" --root "$work/www" >"$work/front.out" &
+front_pid=$!
+for _ in $(seq 200); do [[ -s $work/front.out ]] && break; sleep 0.05; done
+read -r ready tls_base ca <"$work/front.out" || true
+[[ ${ready:-} == ready ]] || { echo "download_bench: the TLS front did not start" >&2; exit 1; }
+access_log=$work/front/logs/access.log
 
 bytes_of() { numfmt --from=iec "${1^^}"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 warm() { cat "$1" >/dev/null; sync; }
 
-# Runs "$@" and appends "seconds max_rss_kib" to the file named by $result.
+# Runs "$@" under GNU time, then `sync $out` when $then_sync is set, and appends
+# "seconds max_rss_kib" (the program's peak; the sync is timed, not measured) to $result.
 timed() {
   local start end rss
   start=$EPOCHREALTIME
-  rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null; } 2>&1 | tail -n 1)
+  rss=$( { /usr/bin/time -f '%M' "$@" >"$work/last.txt"; } 2>&1 | tail -n 1)
+  [[ -z ${then_sync:-} ]] || sync "$out"
   end=$EPOCHREALTIME
   echo "$(awk -v end="$end" -v start="$start" 'BEGIN { printf "%.6f", end - start }') $rss" >>"$result"
 }
 
-echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), curl $(curl --version | head -n 1 | cut -d' ' -f2), $runs runs each, alternating"
-printf '| size | SDK median | curl median | SDK / curl | SDK peak RSS (max) | curl peak RSS (max) |\n|---|---|---|---|---|---|\n'
+# The protocol nginx logged for the front's last request ("HTTP/2.0", "HTTP/1.1").
+last_protocol() { tail -n 1 "$access_log" | cut -d' ' -f2; }
+
+status=0
+judge_time=1
+[[ -z ${SEEDANCE_BENCH_SMOKE:-} ]] || judge_time=
+largest=${sizes[-1]}
+echo "nginx $(nginx -v 2>&1 | sed 's/.*\///'), curl $(curl --version | head -n 1 | cut -d' ' -f2), $runs runs each, alternating; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| way | size | SDK median | tuned libcurl median | SDK / tuned | curl + sync median | SDK / (curl + sync) | peak RSS: SDK / tuned / curl (max) |\n|---|---|---|---|---|---|---|---|\n'
 for size in "${sizes[@]}"; do
   total=$(bytes_of "$size")
   task=task_bench_$size
@@ -63,35 +91,66 @@ for size in "${sizes[@]}"; do
   source_file=$work/www/v1/videos/$task/content
   head -c "$total" /dev/urandom >"$source_file"
   out=$work/out.bin
-  : >"$work/sdk.txt"; : >"$work/curl.txt"
-  for run in $(seq "$runs"); do
-    order=(sdk curl)
-    (( run % 2 == 0 )) && order=(curl sdk)
-    for who in "${order[@]}"; do
-      rm -f "$out" "$out.part" "$out.part.meta"; warm "$source_file"
-      if [[ $who == sdk ]]; then
-        result=$work/sdk.txt timed "$sdk" "$base" "$task" "$out"
-        cmp -s "$out" "$source_file" || { echo "SDK download differs" >&2; exit 1; }
-      else
-        result=$work/curl.txt timed curl -s -o "$out" "$base/v1/videos/$task/content"
-      fi
+  for way in http1.1 tls-http1.1 tls-h2; do
+    case $way in
+      http1.1) base=$plain_base sdk_flags=() tuned_flags=(--http1.1) curl_flags=() protocol=
+        rss_limit=16 ;;
+      tls-http1.1) base=$tls_base sdk_flags=(--ca-bundle "$ca" --http1.1)
+        tuned_flags=(--ca-bundle "$ca" --http1.1) curl_flags=(--cacert "$ca" --http1.1)
+        protocol=HTTP/1.1 rss_limit=24 ;;
+      tls-h2) base=$tls_base sdk_flags=(--ca-bundle "$ca") tuned_flags=(--ca-bundle "$ca")
+        curl_flags=(--cacert "$ca" --http2) protocol=HTTP/2.0 rss_limit=24 ;;
+    esac
+    url=$base/v1/videos/$task/content
+    : >"$work/sdk.txt"; : >"$work/tuned.txt"; : >"$work/curl.txt"
+    for run in $(seq "$runs"); do
+      # Each program goes first, second and third in turn.
+      order=(sdk tuned curl)
+      (( run % 3 == 2 )) && order=(tuned curl sdk)
+      (( run % 3 == 0 )) && order=(curl sdk tuned)
+      for who in "${order[@]}"; do
+        rm -f "$out" "$out.part" "$out.part.meta"; warm "$source_file"
+        case $who in
+          sdk) result=$work/sdk.txt timed "$sdk" "$base" "$task" "$out" "${sdk_flags[@]}" ;;
+          tuned) result=$work/tuned.txt timed "$tuned" "$url" "$out" "${tuned_flags[@]}" ;;
+          curl) result=$work/curl.txt then_sync=1 timed curl -s -o "$out" "${curl_flags[@]}" "$url" ;;
+        esac
+        cmp -s "$out" "$source_file" || { echo "$way: the download of $who differs" >&2; exit 1; }
+        if [[ -n $protocol && $(last_protocol) != "$protocol" ]]; then
+          echo "$way: $who spoke $(last_protocol), not $protocol" >&2
+          exit 1
+        fi
+      done
     done
+    rm -f "$out"
+    read -r sdk_median tuned_median curl_median <<<"$(for who in sdk tuned curl; do
+      cut -d' ' -f1 "$work/$who.txt" | median; done | tr '\n' ' ')"
+    read -r sdk_rss tuned_rss curl_rss <<<"$(for who in sdk tuned curl; do
+      cut -d' ' -f2 "$work/$who.txt" | sort -n | tail -n 1; done | tr '\n' ' ')"
+    awk -v way="$way" -v size="$size" -v sdk="$sdk_median" -v tuned="$tuned_median" \
+        -v curl="$curl_median" -v sdk_rss="$sdk_rss" -v tuned_rss="$tuned_rss" \
+        -v curl_rss="$curl_rss" 'BEGIN {
+      printf "| %s | %s | %.3f s | %.3f s | %.2fx | %.3f s | %.2fx | %.1f / %.1f / %.1f MiB |\n",
+        way, size, sdk, tuned, sdk / tuned, curl, sdk / curl, sdk_rss / 1024, tuned_rss / 1024,
+        curl_rss / 1024 }'
+    if (( sdk_rss > rss_limit * 1024 )); then
+      echo "MISSED: $way $size: SDK peak RSS above $rss_limit MiB" >&2
+      status=1
+    fi
+    if [[ $size == "$largest" && -n $judge_time ]] &&
+        ! awk -v sdk="$sdk_median" -v tuned="$tuned_median" 'BEGIN { exit !(sdk <= 1.1 * tuned) }'; then
+      echo "MISSED: $way $size: SDK above 1.1x the tuned libcurl loop" >&2
+      status=1
+    fi
   done
-  rm -f "$out"
-  sdk_median=$(cut -d' ' -f1 "$work/sdk.txt" | median)
-  curl_median=$(cut -d' ' -f1 "$work/curl.txt" | median)
-  sdk_rss=$(cut -d' ' -f2 "$work/sdk.txt" | sort -n | tail -n 1)
-  curl_rss=$(cut -d' ' -f2 "$work/curl.txt" | sort -n | tail -n 1)
-  awk -v size="$size" -v sdk="$sdk_median" -v curl="$curl_median" -v sdk_rss="$sdk_rss" \
-      -v curl_rss="$curl_rss" 'BEGIN {
-    printf "| %s | %.3f s | %.3f s | %.2fx | %.1f MiB | %.1f MiB |\n", size, sdk, curl, sdk / curl,
-      sdk_rss / 1024, curl_rss / 1024 }'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Resume after an interruption at the midpoint of the largest file.
-size=${sizes[-1]}
+size=$largest
 total=$(bytes_of "$size")
 task=task_bench_$size
+base=$plain_base
 out=$work/out.bin
 echo
 printf '| interruption at the midpoint (%s) | kept in .part | missing | transferred to finish | excess |\n|---|---|---|---|---|\n' "$size"
@@ -108,6 +167,10 @@ report_resume() {
   transferred=$(sed 's/.*transferred=\([0-9]*\).*/\1/' <<<"$line")
   cmp -s "$out" "$work/www/v1/videos/$task/content" || { echo "resumed download differs" >&2; exit 1; }
   printf '| %s | %d | %d | %d | %d bytes |\n' "$how" "$kept" "$missing" "$transferred" $((transferred - missing))
+  if (( transferred - missing > 1048576 )); then
+    echo "MISSED: the resume ($how) transferred more than 1 MiB past what was missing" >&2
+    status=1
+  fi
   rm -f "$out" "$out.part" "$out.part.meta"
 }
 rm -f "$out" "$out.part" "$out.part.meta"
@@ -123,3 +186,4 @@ done
 kill -KILL "$victim" 2>/dev/null || true
 wait "$victim" 2>/dev/null || true
 report_resume "process killed (SIGKILL)"
+exit $status
