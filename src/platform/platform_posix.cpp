@@ -25,6 +25,24 @@ bool fail(std::error_code& error) {
   return false;
 }
 
+/// Writes all `size` bytes with `write_some` (write or pwrite), again after a signal or a short
+/// write; a write of nothing is a full disk.
+template <typename WriteSome>
+bool write_all(const char* data, std::size_t size, std::error_code& error, WriteSome write_some) {
+  while (size > 0) {
+    const ssize_t written = write_some(data, size);
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return fail(error);
+    if (written == 0) {
+      error = std::make_error_code(std::errc::no_space_on_device);
+      return false;
+    }
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+  return true;
+}
+
 int descriptor(std::intptr_t handle) { return static_cast<int>(handle); }
 
 int open_flags(OpenMode mode) {
@@ -100,35 +118,18 @@ bool File::is_open() const noexcept { return handle_ >= 0; }
 // A File's operations change the file, if not the handle: const would promise otherwise.
 // NOLINTBEGIN(readability-make-member-function-const)
 bool File::write(const char* data, std::size_t size, std::error_code& error) {
-  while (size > 0) {
-    const ssize_t written = ::write(descriptor(handle_), data, size);
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return fail(error);
-    if (written == 0) {
-      error = std::make_error_code(std::errc::no_space_on_device);
-      return false;
-    }
-    data += written;
-    size -= static_cast<std::size_t>(written);
-  }
-  return true;
+  return write_all(data, size, error, [this](const char* bytes, std::size_t count) {
+    return ::write(descriptor(handle_), bytes, count);
+  });
 }
 
 bool File::write_at(std::uint64_t& offset, const char* data, std::size_t size,
                     std::error_code& error) {
-  while (size > 0) {
-    const ssize_t written = ::pwrite(descriptor(handle_), data, size, static_cast<off_t>(offset));
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return fail(error);
-    if (written == 0) {
-      error = std::make_error_code(std::errc::no_space_on_device);
-      return false;
-    }
-    data += written;
-    size -= static_cast<std::size_t>(written);
-    offset += static_cast<std::uint64_t>(written);
-  }
-  return true;
+  return write_all(data, size, error, [this, &offset](const char* bytes, std::size_t count) {
+    const ssize_t written = ::pwrite(descriptor(handle_), bytes, count, static_cast<off_t>(offset));
+    if (written > 0) offset += static_cast<std::uint64_t>(written);
+    return written;
+  });
 }
 
 std::optional<std::size_t> File::read(char* data, std::size_t size, std::error_code& error) {

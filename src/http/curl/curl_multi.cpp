@@ -217,13 +217,7 @@ class CurlMultiHttp final : public AsyncHttp {
     if (held != held_.end()) {
       auto transfer = std::move(*held);
       held_.erase(held);
-      Completion completion;
-      completion.job = job;
-      completion.response.error = TransportError::Cancelled;
-      completion.response.error_detail = "cancelled";
-      completion.duration = elapsed_since(*clock_, transfer->started);
-      failed_.push_back(std::move(completion));
-      recycle(std::move(transfer->handle));
+      end_cancelled(std::move(transfer));
       return;
     }
     if (easy == pioneer_) pioneer_ = nullptr;
@@ -231,14 +225,19 @@ class CurlMultiHttp final : public AsyncHttp {
     (void)curl_multi_remove_handle(multi_.get(), easy);
     auto transfer = std::move(active_.at(easy));
     active_.erase(easy);
+    end_cancelled(std::move(transfer));
+    release_held();
+  }
+
+  /// Reports a transfer taken out of the multi handle (or never in it) as cancelled.
+  void end_cancelled(std::unique_ptr<Transfer> transfer) {
     Completion completion;
-    completion.job = job;
+    completion.job = transfer->job;
     completion.response.error = TransportError::Cancelled;
     completion.response.error_detail = "cancelled";
     completion.duration = elapsed_since(*clock_, transfer->started);
     failed_.push_back(std::move(completion));
     recycle(std::move(transfer->handle));
-    release_held();
   }
 
   void run(std::optional<TimePoint> wake_at, std::vector<Completion>& completed) override {
