@@ -90,8 +90,8 @@ ConfigFile load_config(const std::string& explicit_path, std::vector<std::string
   const std::optional<unsigned> bits =
       config.api_key.empty() ? std::nullopt : detail::platform::permission_bits(path);
   if (bits && (*bits & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", *bits);
+    char mode[16];  // room for any unsigned in octal, though permission bits take four digits
+    std::snprintf(mode, sizeof(mode), "%04o", *bits & 07777U);
     config.warnings.push_back("config file " + path +
                               " holds the API key and other users may read it (mode " + mode +
                               "); run `chmod 600 " + path + "`");
