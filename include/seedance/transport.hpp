@@ -125,9 +125,7 @@ struct TransportOptions {
   std::string user_agent;  ///< Client sets "seedance-cpp/<version>".
   /// HTTP/2 where the server offers it (the default), HTTP/1.1 only, or HTTP/2 with prior
   /// knowledge. Over HTTP/2, TaskGroup multiplexes its polls and downloads on few connections;
-  /// each submit still gets a connection of its own (see HttpRequest::fresh_connection), which
-  /// under Automatic a TaskGroup's submit uses as HTTP/1.1 (one request gains nothing from
-  /// HTTP/2): a server that speaks only HTTP/2 needs Http2PriorKnowledge.
+  /// each submit still gets a connection of its own (see HttpRequest::fresh_connection).
   HttpVersion http_version = HttpVersion::Automatic;
   /// libcurl's receive buffer: larger buffers mean fewer write calls on fast links.
   std::size_t receive_buffer_bytes = 512 * 1024;

@@ -177,8 +177,7 @@ TEST_F(H2NginxTest, ATaskGroupPollsOnAtMostTwoSharedConnectionsOverHttp2) {
   std::set<long> submit_connections;
   std::set<long> poll_connections;
   for (const LoggedRequest& request : log) {
-    // A submit alone on its connection gains nothing from HTTP/2 streams.
-    EXPECT_EQ(request.protocol, request.method == "POST" ? "HTTP/1.1" : "HTTP/2.0");
+    EXPECT_EQ(request.protocol, "HTTP/2.0");
     if (request.method == "POST") {
       EXPECT_TRUE(submit_connections.insert(request.connection).second)
           << "two submits on connection " << request.connection;

@@ -45,12 +45,9 @@ class H2Test : public ::testing::Test {
     return options;
   }
 
-  /// options() for a group: the script server speaks only HTTP/2, and a TaskGroup sends a
-  /// submit alone on its connection as HTTP/1.1 unless HTTP/2 is all there is.
+  /// options() for a group, on a clock 200 times as fast.
   ClientOptions group_options(const H2ScriptServer& server) {
-    ClientOptions group_options = options(server, std::make_shared<testing::ScaledClock>(200.0));
-    group_options.transport_options.http_version = HttpVersion::Http2PriorKnowledge;
-    return group_options;
+    return options(server, std::make_shared<testing::ScaledClock>(200.0));
   }
 
   static VideoRequest video_request() { return VideoRequest().prompt("a paper boat on a river"); }

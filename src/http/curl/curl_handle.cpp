@@ -202,11 +202,6 @@ std::string CurlHandle::prepare(const HttpRequest& request, CurlExchange& exchan
   // equal TLS settings (see CurlProfile::close_fresh_connections).
   set(CURLOPT_SSLVERSION, own_connection ? kOwnConnectionTlsVersions : kTlsVersions);
   set(CURLOPT_PIPEWAIT, wait_to_multiplex_ && !request.fresh_connection && !single_use ? 1L : 0L);
-  // A request alone on a connection gains nothing from HTTP/2's streams, and HTTP/1.1 spares it
-  // the HTTP/2 session's set-up (preface, settings and their acknowledgement).
-  const bool alone = own_connection && http_version_ == HttpVersion::Automatic;
-  set(CURLOPT_HTTP_VERSION,
-      alone ? static_cast<long>(CURL_HTTP_VERSION_1_1) : curl_http_version(http_version_));
   if (gauge_ != nullptr) {
     void* tag = static_cast<void*>(gauge_->tag(!request.fresh_connection));
     set(CURLOPT_OPENSOCKETDATA, tag);
