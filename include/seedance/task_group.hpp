@@ -99,11 +99,11 @@ struct TaskGroupStats {
   std::size_t connections_peak = 0;
   /// Opened in all: every submit opens one of its own, polls reuse the cached ones.
   std::size_t connections_opened = 0;
-  /// The same three for the shared connections only: those the polls opened (and share, over
-  /// HTTP/2 as streams side by side), without the connection each submit opens for itself.
+  /// Shared connections open right now: those the polls opened (and share, over HTTP/2 as
+  /// streams side by side), without the connection each submit opens for itself.
   std::size_t shared_connections_open = 0;
-  std::size_t shared_connections_peak = 0;  ///< The most shared connections open at once.
-  std::size_t shared_connections_opened = 0;
+  std::size_t shared_connections_peak = 0;    ///< The most shared connections open at once.
+  std::size_t shared_connections_opened = 0;  ///< Shared connections opened in all.
 };
 
 /// Submits and tracks many tasks on one background thread: libcurl's multi interface drives
