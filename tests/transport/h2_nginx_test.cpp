@@ -143,12 +143,15 @@ class H2NginxTest : public ::testing::Test {
     return group.stats();
   }
 
+  void lifecycle_over_http2();
+
   static constexpr std::uint64_t kVideoSize = 256 * 1024;
   std::unique_ptr<mock::MockServer> server_;
   std::unique_ptr<TlsFront> front_;
 };
 
-TEST_F(H2NginxTest, SubmitWaitAndDownloadGoOverHttp2) {
+/// Submit, wait and download through the front: every request over HTTP/2, the bytes exact.
+void H2NginxTest::lifecycle_over_http2() {
   const Client client(options(std::make_shared<testing::FakeClock>()));
   const Receipt receipt = client.submit(VideoRequest().prompt("a paper boat on a river"));
   const Task task = client.wait(receipt.task_id);
@@ -168,6 +171,14 @@ TEST_F(H2NginxTest, SubmitWaitAndDownloadGoOverHttp2) {
   }
   EXPECT_EQ(methods["POST"], 1u);
   EXPECT_EQ(server_->count("POST"), 1u);
+}
+
+TEST_F(H2NginxTest, SubmitWaitAndDownloadGoOverHttp2) { lifecycle_over_http2(); }
+
+// The public gateway's words (completed, "50%", its own error shape) through the same front.
+TEST_F(H2NginxTest, SubmitWaitAndDownloadGoOverHttp2InTheGatewayDialect) {
+  server_->set_dialect(mock::Dialect::Gateway);
+  lifecycle_over_http2();
 }
 
 TEST_F(H2NginxTest, ATaskGroupPollsOnAtMostTwoSharedConnectionsOverHttp2) {
